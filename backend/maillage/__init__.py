@@ -1,0 +1,1 @@
+"""Maillage: the shared tool of a local network of insertion structures."""

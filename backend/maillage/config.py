@@ -1,0 +1,72 @@
+"""Settings, read from the environment (prefix ``MAILLAGE_``; ``DATABASE_URL`` as is)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{REPO_ROOT / 'var' / 'maillage.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MAILLAGE_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("DATABASE_URL", "MAILLAGE_DATABASE_URL"),
+    )
+    demo: bool = False
+    operator_name: str = "Maillage"
+    operator_tagline: str = "Réseau local des acteurs de l'insertion"
+    default_network: str | None = Field(
+        default=None,
+        description="Slug of the network the directory shows first (the only one if unset).",
+    )
+    static_dir: Path = Path(__file__).resolve().parent / "static"
+    sql_echo: bool = False
+
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address users reach the app at (links in emails, OpenID redirect).",
+    )
+    cookie_secure: bool | None = Field(
+        default=None, description="Secure cookies; by default everywhere except in demo mode."
+    )
+    session_hours: int = 12
+
+    smtp_host: str | None = Field(default=None, description="No SMTP server: emails stay in the outbox.")
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = 30
+    mail_from: str = "Maillage <ne-pas-repondre@maillage.example.org>"
+    jobs_in_process: bool | None = Field(
+        default=None, description="Run the job loop inside the web process (default: demo mode)."
+    )
+
+    oidc_issuer: str | None = Field(default=None, description="ProConnect (or any OpenID) issuer URL.")
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email given_name usual_name siret"
+    oidc_label: str = "ProConnect"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return (not self.demo) if self.cookie_secure is None else self.cookie_secure
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def run_jobs_in_process(self) -> bool:
+        return self.demo if self.jobs_in_process is None else self.jobs_in_process
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

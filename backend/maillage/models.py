@@ -1,0 +1,8 @@
+"""Import every domain's models so that the metadata is complete (Alembic, tests)."""
+
+
+def load_all() -> None:
+    from maillage.accounts import models as _accounts  # noqa: F401
+    from maillage.audit import models as _audit  # noqa: F401
+    from maillage.directory import models as _directory  # noqa: F401
+    from maillage.notifications import models as _notifications  # noqa: F401

@@ -1,0 +1,38 @@
+import type { components, paths } from "./schema";
+
+type Schemas = components["schemas"];
+
+export type AppConfig = Schemas["AppConfig"];
+export type Coded = Schemas["Coded"];
+export type FacetCount = Schemas["FacetCount"];
+export type Network = Schemas["NetworkOut"];
+export type ReferentialItem = Schemas["ReferentialItem"];
+export type Referentials = Schemas["Referentials"];
+export type SearchPage = Schemas["SearchPage"];
+export type ServiceCard = Schemas["ServiceCard"];
+export type ServiceDetail = Schemas["ServiceDetail"];
+export type StructureDetail = Schemas["StructureDetail"];
+export type StructureSummary = Schemas["StructureSummary"];
+
+export type SearchParams = NonNullable<paths["/api/v1/services/search"]["get"]["parameters"]["query"]>;
+
+export type ApiTokenCreated = Schemas["ApiTokenCreated"];
+export type ApiToken = Schemas["ApiTokenOut"];
+export type AuditEvent = Schemas["AuditEventOut"];
+export type JoinRequest = Schemas["JoinRequestOut"];
+export type Mail = Schemas["MailOut"];
+export type Me = Schemas["MeOut"];
+export type Member = Schemas["MemberOut"];
+export type Membership = Schemas["MembershipOut"];
+export type MembershipRole = Schemas["MembershipRole"];
+export type NetworkMember = Schemas["NetworkMemberOut"];
+export type PendingInvitation = Schemas["PendingInvitationOut"];
+export type PendingJoinRequest = Schemas["PendingJoinRequestOut"];
+export type Persona = Schemas["PersonaOut"];
+export type ServiceEdit = Schemas["ServiceEdit"];
+export type ServiceManage = Schemas["ServiceManage"];
+export type StructureEdit = Schemas["StructureEdit"];
+export type StructureManage = Schemas["StructureManage"];
+export type StructureWithoutAdmin = Schemas["StructureWithoutAdminOut"];
+export type Team = Schemas["TeamOut"];
+export type AdminNetwork = Schemas["AdminNetworkOut"];

@@ -1,0 +1,9 @@
+import "@gouvfr/dsfr/dist/dsfr.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-system/icons-system.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-map/icons-map.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-buildings/icons-buildings.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-business/icons-business.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-device/icons-device.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-finance/icons-finance.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-user/icons-user.main.min.css";
+import "@gouvminint/vue-dsfr/styles";

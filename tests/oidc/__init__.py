@@ -1,0 +1,1 @@
+"""A real OpenID Connect provider (npm ``oidc-provider``) for the sign-in tests."""

@@ -1,0 +1,209 @@
+"""The permission table: every API route × {anonymous, other network, other structure,
+member, admin, animator}. A new route without rows here makes this file fail."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+
+from maillage.accounts.models import Invitation, JoinRequest, Membership
+from maillage.accounts.service import create_api_token
+from maillage.accounts.tokens import hash_secret, new_secret
+from maillage.db import utcnow
+
+from maillage.main import create_app
+from tests.accounts.factories import make_user
+from tests.directory.factories import make_network, make_service, make_structure
+
+ROLES = ("anonymous", "other_network", "other_structure", "member", "admin", "animator")
+OK = "ok"
+EVERYONE = dict.fromkeys(ROLES, OK)
+VIEW = {"anonymous": 401, "other_network": 403, "other_structure": 403, "member": OK, "admin": OK, "animator": OK}
+EDIT = {**VIEW, "member": 403}
+MEMBERS_ONLY = {**VIEW, "animator": 403}
+PLATFORM_ADMIN = {**dict.fromkeys(ROLES, 403), "anonymous": 401}
+# Any signed-in user who is not already a member may ask to join.
+OUTSIDERS = {"anonymous": 401, "other_network": OK, "other_structure": OK, "member": 409, "admin": 409,
+             "animator": OK}
+ANIMATOR = {"anonymous": 401, "other_network": 403, "other_structure": 403, "member": 403, "admin": 403,
+            "animator": OK}
+COMPLETE = {
+    "description": "Accueil et accompagnement vers l'emploi des personnes du quartier.",
+    "thematiques": ["trouver-un-emploi--repondre-a-des-offres-demploi"], "publics": ["tous-publics"],
+    "modes_accueil": ["a-distance"], "accepts_referrals": True, "referral_emails": ["o@s.example.org"],
+}
+
+
+@dataclass
+class World:
+    network: object
+    structure: object
+    other_structure: object
+    other_network: object
+    service: object
+    users: dict = field(default_factory=dict)
+    ids: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: dict
+    path: str
+    body: object = None
+
+
+def rows(w: World) -> dict[tuple[str, str], Row]:
+    """Requests run in this order in one transaction (publish is refused: the service is
+    already published; then suspend → unpublish → archive → restore are legal)."""
+    s, x, n, ids = w.structure.id, w.service.id, w.network.slug, w.ids
+    later = str(date.today() + timedelta(days=5))
+    return {
+        ("GET", "/api/v1/config"): Row(EVERYONE, "/api/v1/config"),
+        ("GET", "/api/v1/networks"): Row(EVERYONE, "/api/v1/networks"),
+        ("GET", "/api/v1/referentials"): Row(EVERYONE, "/api/v1/referentials"),
+        ("GET", "/api/v1/structures"): Row(EVERYONE, "/api/v1/structures"),
+        ("GET", "/api/v1/structures/{structure_id}"): Row(EVERYONE, f"/api/v1/structures/{s}"),
+        ("GET", "/api/v1/services"): Row(EVERYONE, "/api/v1/services"),
+        ("GET", "/api/v1/services/search"): Row(EVERYONE, f"/api/v1/services/search?network={n}"),
+        ("GET", "/api/v1/services/{service_id}"): Row(EVERYONE, f"/api/v1/services/{x}"),
+        ("GET", "/api/v1/data-inclusion/structures"): Row(EVERYONE, "/api/v1/data-inclusion/structures"),
+        ("GET", "/api/v1/data-inclusion/services"): Row(EVERYONE, "/api/v1/data-inclusion/services"),
+        ("GET", "/api/v1/demo/mailbox"): Row(EVERYONE, "/api/v1/demo/mailbox"),
+        ("GET", "/api/v1/auth/me"): Row(EVERYONE, "/api/v1/auth/me"),
+        ("POST", "/api/v1/auth/login-link"): Row(EVERYONE, "/api/v1/auth/login-link", {"email": "a@b.example.org"}),
+        ("POST", "/api/v1/auth/login-link/consume"): Row(dict.fromkeys(ROLES, 422), "/api/v1/auth/login-link/consume",
+                                                         {"token": "jeton-inconnu-0123456789"}),
+        ("GET", "/api/v1/auth/demo/personas"): Row(EVERYONE, "/api/v1/auth/demo/personas"),
+        ("POST", "/api/v1/auth/demo"): Row(EVERYONE, "/api/v1/auth/demo", {"persona": "referent-rsa"}),
+        ("POST", "/api/v1/auth/logout"): Row(EVERYONE, "/api/v1/auth/logout"),
+        # OpenID Connect is not configured in this table's app: absent for everyone
+        # (tests/accounts/test_oidc.py covers it configured, with a real provider).
+        ("GET", "/api/v1/auth/oidc/login"): Row(dict.fromkeys(ROLES, 404), "/api/v1/auth/oidc/login"),
+        ("GET", "/api/v1/auth/oidc/callback"): Row(dict.fromkeys(ROLES, 404), "/api/v1/auth/oidc/callback?state=x&code=y"),
+        ("POST", "/api/v1/auth/switch"): Row(MEMBERS_ONLY, "/api/v1/auth/switch", {"structure_id": s}),
+        ("GET", "/api/v1/manage/structures/{structure_id}"): Row(VIEW, f"/api/v1/manage/structures/{s}"),
+        ("PATCH", "/api/v1/manage/structures/{structure_id}"): Row(EDIT, f"/api/v1/manage/structures/{s}",
+                                                                   {"horaires_accueil": "Mo-Fr 09:00-17:00"}),
+        ("POST", "/api/v1/manage/structures/{structure_id}/services"): Row(
+            EDIT, f"/api/v1/manage/structures/{s}/services", {"nom": "Nouveau service"}),
+        ("GET", "/api/v1/manage/services/{service_id}"): Row(VIEW, f"/api/v1/manage/services/{x}"),
+        ("PATCH", "/api/v1/manage/services/{service_id}"): Row(EDIT, f"/api/v1/manage/services/{x}",
+                                                               {"conditions_acces": "Sur orientation"}),
+        ("POST", "/api/v1/manage/services/{service_id}/publish"): Row(
+            {**EDIT, "admin": 409, "animator": 409}, f"/api/v1/manage/services/{x}/publish"),
+        ("POST", "/api/v1/manage/services/{service_id}/suspend"): Row(EDIT, f"/api/v1/manage/services/{x}/suspend",
+                                                                      {"until": later}),
+        ("POST", "/api/v1/manage/services/{service_id}/unpublish"): Row(EDIT, f"/api/v1/manage/services/{x}/unpublish"),
+        ("POST", "/api/v1/manage/services/{service_id}/archive"): Row(EDIT, f"/api/v1/manage/services/{x}/archive"),
+        ("POST", "/api/v1/manage/services/{service_id}/restore"): Row(EDIT, f"/api/v1/manage/services/{x}/restore"),
+        ("POST", "/api/v1/manage/services/{service_id}/confirm"): Row(EDIT, f"/api/v1/manage/services/{x}/confirm"),
+        ("GET", "/api/v1/manage/networks/{slug}/outdated-services"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/outdated-services"),
+        # The team, in an order where each allowed call is legal.
+        ("GET", "/api/v1/manage/structures/{structure_id}/team"): Row(VIEW, f"/api/v1/manage/structures/{s}/team"),
+        ("POST", "/api/v1/manage/structures/{structure_id}/team/review"): Row(
+            EDIT, f"/api/v1/manage/structures/{s}/team/review"),
+        ("POST", "/api/v1/manage/structures/{structure_id}/invitations"): Row(
+            EDIT, f"/api/v1/manage/structures/{s}/invitations", {"email": "nouvelle@s.example.org", "role": "member"}),
+        ("DELETE", "/api/v1/manage/invitations/{invitation_id}"): Row(
+            EDIT, f"/api/v1/manage/invitations/{ids.get('invitation')}"),
+        ("POST", "/api/v1/manage/invitations/accept"): Row(dict.fromkeys(ROLES, 422), "/api/v1/manage/invitations/accept",
+                                                           {"token": "invitation-inconnue-0123456789"}),
+        ("POST", "/api/v1/manage/structures/{structure_id}/join-requests"): Row(
+            OUTSIDERS, f"/api/v1/manage/structures/{s}/join-requests", {"message": "Je travaille ici."}),
+        ("PATCH", "/api/v1/manage/memberships/{membership_id}"): Row(
+            EDIT, f"/api/v1/manage/memberships/{ids.get('membership')}", {"role": "admin"}),
+        # The member may leave by themself.
+        ("DELETE", "/api/v1/manage/memberships/{membership_id}"): Row(
+            {**EDIT, "member": OK}, f"/api/v1/manage/memberships/{ids.get('membership')}"),
+        ("POST", "/api/v1/manage/join-requests/{join_request_id}/approve"): Row(
+            EDIT, f"/api/v1/manage/join-requests/{ids.get('join_request')}/approve"),
+        ("POST", "/api/v1/manage/join-requests/{join_request_id}/reject"): Row(
+            EDIT, f"/api/v1/manage/join-requests/{ids.get('other_join_request')}/reject"),
+        ("GET", "/api/v1/manage/structures/{structure_id}/api-tokens"): Row(
+            EDIT, f"/api/v1/manage/structures/{s}/api-tokens"),
+        ("POST", "/api/v1/manage/structures/{structure_id}/api-tokens"): Row(
+            EDIT, f"/api/v1/manage/structures/{s}/api-tokens", {"name": "Logiciel"}),
+        ("DELETE", "/api/v1/manage/api-tokens/{token_id}"): Row(EDIT, f"/api/v1/manage/api-tokens/{ids.get('token')}"),
+        ("GET", "/api/v1/manage/networks/{slug}/members"): Row(ANIMATOR, f"/api/v1/manage/networks/{n}/members"),
+        ("GET", "/api/v1/manage/networks/{slug}/structures-without-admin"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/structures-without-admin"),
+        ("GET", "/api/v1/manage/networks/{slug}/audit"): Row(ANIMATOR, f"/api/v1/manage/networks/{n}/audit"),
+        # Platform administration: none of the six roles (tests/accounts/test_admin.py covers platform admins).
+        ("GET", "/api/v1/admin/networks"): Row(PLATFORM_ADMIN, "/api/v1/admin/networks"),
+        ("POST", "/api/v1/admin/networks"): Row(PLATFORM_ADMIN, "/api/v1/admin/networks",
+                                                {"slug": "nouveau", "name": "Nouveau", "territory": "Ailleurs"}),
+        ("POST", "/api/v1/admin/networks/{slug}/animators"): Row(
+            PLATFORM_ADMIN, f"/api/v1/admin/networks/{n}/animators", {"email": "anim@s.example.org"}),
+    }
+
+
+def _api_routes() -> set[tuple[str, str]]:
+    app = create_app()
+    return {
+        (method, route.path)
+        for route in app.routes if isinstance(route, APIRoute) and route.path.startswith("/api/")
+        for method in route.methods
+    }
+
+
+def test_every_route_has_permission_rows():
+    placeholder = World(*(type("X", (), {"id": 1, "slug": "x"})() for _ in range(5)))
+    missing = _api_routes() - set(rows(placeholder))
+    assert not missing, f"Routes sans ligne dans la table des permissions : {sorted(missing)}"
+
+
+async def _world(session) -> World:
+    network, elsewhere = await make_network(session), await make_network(session)
+    structure = await make_structure(session, network, nom="Structure ciblée")
+    other_structure = await make_structure(session, network, nom="Voisine")
+    service = await make_service(session, structure, nom="Service ciblé", **COMPLETE)
+    world = World(network, structure, other_structure, elsewhere, service)
+    world.users = users = {
+        "other_network": await make_user(session, admin_of=[await make_structure(session, elsewhere)],
+                                         animator_of=[elsewhere]),
+        "other_structure": await make_user(session, admin_of=[other_structure]),
+        "member": await make_user(session, member_of=[structure]),
+        "admin": await make_user(session, admin_of=[structure]),
+        "animator": await make_user(session, animator_of=[network]),
+    }
+    outsiders = [await make_user(session) for _ in range(2)]
+    _secret, token = await create_api_token(session, structure, "Intégration", users["admin"].id)
+    invitation = Invitation(token_hash=hash_secret(new_secret()), email="invitee@s.example.org",
+                            structure_id=structure.id, expires_at=utcnow() + timedelta(days=14))
+    requests = [JoinRequest(user_id=u.id, structure_id=structure.id) for u in outsiders]
+    session.add_all([invitation, *requests])
+    await session.flush()
+    membership = await session.scalar(select(Membership.id).where(
+        Membership.user_id == (users["member"].id), Membership.structure_id == structure.id))
+    world.ids = {"invitation": invitation.id, "join_request": requests[0].id, "other_join_request": requests[1].id,
+                 "token": token.id, "membership": membership}
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_permission_table(client, session, sign_in, role):
+    world = await _world(session)
+    if role != "anonymous":
+        await sign_in(world.users[role])
+    failures = []
+    for (method, template), row in rows(world).items():
+        if template in ("/api/v1/auth/logout", "/api/v1/auth/demo"):
+            continue  # they end or replace the session: checked last
+        response = await client.request(method, row.path, json=row.body)
+        expected = row.expected[role]
+        ok = 200 <= response.status_code < 300 if expected == OK else response.status_code == expected
+        if not ok:
+            failures.append(f"{method} {row.path}: {response.status_code} au lieu de {expected} ({response.text[:120]})")
+        elif response.status_code >= 400:
+            assert response.json()["detail"], (method, row.path)
+    for template in ("/api/v1/auth/demo", "/api/v1/auth/logout"):
+        row = rows(world)[("POST", template)]
+        response = await client.post(row.path, json=row.body)
+        if not 200 <= response.status_code < 300:
+            failures.append(f"POST {template}: {response.status_code}")
+        elif "csrf_token" in response.json():
+            client.headers["x-csrf-token"] = response.json()["csrf_token"]
+    assert not failures, "\n".join(failures)
