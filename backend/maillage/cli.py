@@ -49,7 +49,9 @@ def serve(host: str, port: int, demo: bool | None, workers: int) -> None:
 
     if demo is not None:
         os.environ["MAILLAGE_DEMO"] = "1" if demo else "0"
-        get_settings.cache_clear()
+    # Links in emails point at this server unless the public address is set.
+    os.environ.setdefault("MAILLAGE_PUBLIC_URL", f"http://{host}:{port}")
+    get_settings.cache_clear()
     settings = get_settings()
     mode = "démo" if settings.demo else "production"
     console.print(

@@ -197,3 +197,11 @@ async def test_freshness_breaks_ties(client, session, net):
     body = (await client.get(URL, params={"network": network.slug})).json()
     assert names(body) == ["Récent", "Ancien"]
     assert [i["needs_update"] for i in body["items"]] == [False, True]
+
+
+async def test_short_stems_are_not_prefixes(client, session, net):
+    network, structure = net
+    await make_service(session, structure, nom="Logement temporaire")
+    await make_service(session, structure, nom="Préparation logistique", description="Cariste et magasinier.")
+    body = (await client.get(URL, params={"q": "logements", "network": network.slug})).json()
+    assert names(body) == ["Logement temporaire"]

@@ -147,6 +147,7 @@ def app_url(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         subprocess.run([*CLI, *command], cwd=ROOT, env=env, check=True, timeout=300)
 
     port = _free_port()
+    env["MAILLAGE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -143,15 +143,22 @@ def _thematique_condition(codes: list[str]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
+# A stem shorter than this is matched exactly, never as a prefix: "logements" stems
+# to "log", and "log*" would also find "logistique" and "logiciel".
+MIN_PREFIX_STEM = 5
+
+
 def _text_match(dialect: str, words: list[str]) -> tuple[ColumnElement[bool], ColumnElement[float]]:
     """The full-text condition and a relevance score (higher is better); every word
-    must match, the last one as a prefix so that results follow the typing."""
+    must match, the last one as a prefix (when long enough) so that a word being
+    typed ("numéri", "condui") already finds what it begins."""
+    prefix = len(words[-1]) >= MIN_PREFIX_STEM
     if dialect == "postgresql":
-        tsquery = " & ".join(words[:-1] + [f"{words[-1]}:*"])
+        tsquery = " & ".join(words[:-1] + [f"{words[-1]}:*" if prefix else words[-1]])
         ts = func.to_tsquery("simple", tsquery)
         vector = literal_column("service.search_vector")
         return vector.op("@@")(ts), func.ts_rank(vector, ts)
-    match = " AND ".join(f'"{w}"' for w in words[:-1]) + (" AND " if len(words) > 1 else "") + f'"{words[-1]}"*'
+    match = " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"' + ("*" if prefix else "")])
     ids = select(literal_column("rowid")).select_from(SQLITE_FTS).where(
         literal_column("service_fts").op("MATCH")(match)
     )
