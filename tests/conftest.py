@@ -9,9 +9,6 @@ from pathlib import Path
 import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-
 from maillage.accounts.deps import CSRF_COOKIE, SESSION_COOKIE
 from maillage.accounts.service import open_session
 from maillage.config import Settings
@@ -19,6 +16,8 @@ from maillage.db import get_session, make_engine
 from maillage.demo.seed import seed
 from maillage.main import create_app
 from maillage.migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 from httpx import ASGITransport, AsyncClient
-
 from maillage.config import REPO_ROOT, Settings
 from maillage.main import create_app
 

@@ -5,7 +5,6 @@ import json
 import pytest
 from click.testing import CliRunner
 from data_inclusion.schema import v1 as di
-
 from maillage.cli import main
 from maillage.config import get_settings
 

@@ -2,7 +2,6 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-
 from maillage.db import Base, make_engine
 from maillage.migrate import downgrade, upgrade
 from maillage.models import load_all

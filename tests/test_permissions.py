@@ -6,14 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.routing import APIRoute
-from sqlalchemy import select
-
 from maillage.accounts.models import Invitation, JoinRequest, Membership
 from maillage.accounts.service import create_api_token
 from maillage.accounts.tokens import hash_secret, new_secret
 from maillage.db import utcnow
-
 from maillage.main import create_app
+from sqlalchemy import select
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_service, make_structure
 
@@ -72,6 +71,8 @@ def rows(w: World) -> dict[tuple[str, str], Row]:
         ("GET", "/api/v1/data-inclusion/services"): Row(EVERYONE, "/api/v1/data-inclusion/services"),
         ("GET", "/api/v1/demo/mailbox"): Row(EVERYONE, "/api/v1/demo/mailbox"),
         ("GET", "/api/v1/auth/me"): Row(EVERYONE, "/api/v1/auth/me"),
+        ("PATCH", "/api/v1/auth/me"): Row({**EVERYONE, "anonymous": 401}, "/api/v1/auth/me",
+                                          {"first_name": "Camille", "last_name": "Martin"}),
         ("POST", "/api/v1/auth/login-link"): Row(EVERYONE, "/api/v1/auth/login-link", {"email": "a@b.example.org"}),
         ("POST", "/api/v1/auth/login-link/consume"): Row(dict.fromkeys(ROLES, 422), "/api/v1/auth/login-link/consume",
                                                          {"token": "jeton-inconnu-0123456789"}),
@@ -109,6 +110,8 @@ def rows(w: World) -> dict[tuple[str, str], Row]:
             EDIT, f"/api/v1/manage/structures/{s}/invitations", {"email": "nouvelle@s.example.org", "role": "member"}),
         ("DELETE", "/api/v1/manage/invitations/{invitation_id}"): Row(
             EDIT, f"/api/v1/manage/invitations/{ids.get('invitation')}"),
+        ("POST", "/api/v1/manage/invitations/preview"): Row(
+            dict.fromkeys(ROLES, 422), "/api/v1/manage/invitations/preview", {"token": "invitation-inconnue-0123456789"}),
         ("POST", "/api/v1/manage/invitations/accept"): Row(dict.fromkeys(ROLES, 422), "/api/v1/manage/invitations/accept",
                                                            {"token": "invitation-inconnue-0123456789"}),
         ("POST", "/api/v1/manage/structures/{structure_id}/join-requests"): Row(

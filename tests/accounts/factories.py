@@ -2,9 +2,8 @@
 
 from itertools import count
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from maillage.accounts.models import Membership, MembershipRole, NetworkRole, User
+from sqlalchemy.ext.asyncio import AsyncSession
 
 _ids = count(1)
 

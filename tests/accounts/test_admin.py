@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
-
 from maillage.accounts.deps import CSRF_COOKIE
 from maillage.accounts.models import NetworkRole, User
 from maillage.accounts.service import create_api_token
 from maillage.audit.models import AuditEvent
 from maillage.directory.models import Network
 from maillage.notifications.models import OutboxEmail
+from sqlalchemy import select
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_structure
 

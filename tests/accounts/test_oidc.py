@@ -14,18 +14,24 @@ import httpx
 import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from maillage.accounts import oidc
 from maillage.accounts.deps import SESSION_COOKIE
-from maillage.accounts.models import Invitation, Membership, MembershipRole, OidcLogin, User, UserSession
+from maillage.accounts.models import (
+    Invitation,
+    MembershipRole,
+    OidcLogin,
+    User,
+    UserSession,
+)
 from maillage.accounts.oidc_routes import STATE_COOKIE
 from maillage.accounts.tokens import hash_secret
 from maillage.config import Settings
 from maillage.db import get_session, utcnow
 from maillage.directory.models import Structure
 from maillage.main import create_app
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_structure
 from tests.oidc.fixtures import PUBLIC_URL, OidcProvider, _free_port, oidc_provider  # noqa: F401

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import select
-
 from maillage.accounts.deps import SESSION_COOKIE
 from maillage.accounts.models import LoginLink, UserSession
 from maillage.accounts.service import create_api_token
@@ -12,6 +10,8 @@ from maillage.audit.models import AuditEvent
 from maillage.db import utcnow
 from maillage.main import create_app
 from maillage.notifications.models import OutboxEmail
+from sqlalchemy import select
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_structure
 
@@ -54,9 +54,8 @@ async def test_demo_login_is_404_outside_demo_mode(settings, session):
 
 
 async def test_secure_cookie_outside_demo(settings, session):
-    from maillage.accounts.routes import sign_in
-
     from fastapi import Response
+    from maillage.accounts.routes import sign_in
 
     user = await make_user(session)
     response = Response()
@@ -196,3 +195,20 @@ async def test_api_token_acts_for_its_structure_and_can_be_revoked(client, sessi
     await session.flush()
     refused = await client.get("/api/v1/auth/me", headers=headers)
     assert refused.status_code == 401 and "révoqué" in refused.json()["detail"]
+
+
+async def test_user_edits_their_own_name(client, session, sign_in):
+    user = await make_user(session)
+    await sign_in(user)
+    body = (await client.patch("/api/v1/auth/me", json={"first_name": " Camille ", "last_name": "Martin"})).json()
+    assert body["user"]["display_name"] == "Camille Martin"
+    empty = await client.patch("/api/v1/auth/me", json={"first_name": "", "last_name": "Martin"})
+    assert empty.status_code == 422 and "first_name" in empty.json()["detail"]
+
+
+async def test_me_lists_animated_networks_with_their_slug(client, session, sign_in):
+    network = await make_network(session, slug="reseau-anime")
+    await sign_in(await make_user(session, animator_of=[network]))
+    body = (await client.get("/api/v1/auth/me")).json()
+    assert body["animator_networks"] == [
+        {"id": network.id, "slug": "reseau-anime", "name": network.name, "territory": "Testville"}]

@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from maillage.accounts import team
 from maillage.accounts.deps import CSRF_COOKIE, SESSION_COOKIE
 from maillage.accounts.models import (
@@ -28,6 +25,9 @@ from maillage.db import utcnow
 from maillage.directory.models import Network, StructureStatus
 from maillage.errors import InvalidInput
 from maillage.notifications.models import OutboxEmail
+from sqlalchemy import delete, event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_structure
 
@@ -231,6 +231,9 @@ async def test_invitation_by_email_then_accepted_signs_in_as_member(client, sess
     assert pending["nouvelle.recrue@test.example.org"]["invited_by"] == world.admin.display_name
 
     await act_as("anonymous")
+    preview = (await client.post(f"{API}/invitations/preview", json={"token": token})).json()
+    assert (preview["structure_nom"], preview["email"], preview["role"]) == (
+        "Mission Locale test", "nouvelle.recrue@test.example.org", "member")
     accepted = await client.post(f"{API}/invitations/accept", json={"token": token})
     assert accepted.status_code == 200, accepted.text
     me = accepted.json()

@@ -4,11 +4,11 @@ import of files with bad rows (valid rows kept, bad ones reported)."""
 import json
 
 from data_inclusion.schema import v1 as di
-from sqlalchemy import func, select
-
 from maillage.datainclusion.export import iter_all
 from maillage.datainclusion.importer import import_directory
 from maillage.directory.models import Service, ServiceTag, Structure
+from sqlalchemy import func, select
+
 from tests.directory.factories import make_network, make_service, make_structure
 
 

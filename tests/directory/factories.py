@@ -2,10 +2,9 @@
 
 from itertools import count
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from maillage.directory.models import Network, ServiceStatus, Structure
 from maillage.directory.service import upsert_service, upsert_structure
+from sqlalchemy.ext.asyncio import AsyncSession
 
 _ids = count(1)
 

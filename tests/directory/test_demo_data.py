@@ -4,9 +4,15 @@ every category, fictional contacts only, and a second smaller network."""
 import re
 
 from data_inclusion.schema.v1 import Categorie
+from maillage.directory.models import (
+    Network,
+    Service,
+    ServiceStatus,
+    ServiceTag,
+    Structure,
+    TagKind,
+)
 from sqlalchemy import func, select
-
-from maillage.directory.models import Network, Service, ServiceStatus, ServiceTag, Structure, TagKind
 
 FICTIONAL_PHONE = re.compile(r"^\+331990\d{5}$")
 

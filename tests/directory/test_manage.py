@@ -4,12 +4,12 @@ archive; freshness; who may do what."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
-
 from maillage.audit.models import AuditEvent
 from maillage.db import utcnow
 from maillage.directory.manage import resume_suspended
 from maillage.directory.models import Service
+from sqlalchemy import select
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_service, make_structure
 

@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from maillage.accounts.models import Membership, MembersReview
 from maillage.db import utcnow
 from maillage.directory.reminders import remind_members_review, remind_outdated_listings
 from maillage.notifications.models import OutboxEmail
+from sqlalchemy import select
+
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_service, make_structure
 

@@ -9,14 +9,13 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
-
 from maillage.config import Settings
 from maillage.db import make_engine, make_sessionmaker, utcnow
 from maillage.migrate import upgrade_async
 from maillage.notifications.emails import enqueue, render
 from maillage.notifications.models import OutboxEmail, OutboxStatus
 from maillage.notifications.sender import send_pending
+from sqlalchemy import select, update
 
 
 class Inbox:

@@ -24,6 +24,7 @@ from maillage.accounts.schemas import (
     Message,
     NetworkRef,
     PersonaOut,
+    ProfileIn,
     SignInMethods,
     SwitchIn,
     TokenIn,
@@ -88,6 +89,15 @@ async def me(request: Request, response: Response, principal: PrincipalDep, sess
         csrf = new_secret()
     set_csrf_cookie(response, csrf, settings)
     return await _me(session, principal, csrf, settings)
+
+
+@router.patch("/me", response_model=MeOut, summary="Modifier son prénom et son nom")
+async def edit_profile(body: ProfileIn, request: Request, principal: PrincipalDep, session: SessionDep,
+                       settings: SettingsDep) -> MeOut:
+    user_signed_in(principal)
+    principal.user.first_name = body.first_name.strip()
+    principal.user.last_name = body.last_name.strip()
+    return await _me(session, principal, request.headers.get("x-csrf-token", ""), settings)
 
 
 @router.post("/login-link", response_model=Message, status_code=status.HTTP_202_ACCEPTED,

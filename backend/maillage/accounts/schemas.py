@@ -46,6 +46,11 @@ class MeOut(BaseModel):
     methods: SignInMethods
 
 
+class ProfileIn(BaseModel):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+
+
 class LoginLinkIn(BaseModel):
     email: EmailStr = Field(description="Adresse électronique professionnelle")
 

@@ -180,6 +180,18 @@ async def revoke_invitation(session: AsyncSession, invitation: Invitation, actor
                  target_id=structure.id, invitation_id=invitation.id)
 
 
+async def preview_invitation(session: AsyncSession, token: str) -> tuple[Invitation, Structure]:
+    """What an invitation link offers, read before accepting it (the token is the right)."""
+    invitation = await session.scalar(select(Invitation).where(
+        Invitation.token_hash == hash_secret(token), Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow(),
+    ))
+    if invitation is None:
+        raise InvalidInput("Cette invitation n'est plus valable (déjà utilisée, annulée ou expirée) : "
+                           "demandez à un administrateur de la structure de vous inviter à nouveau.")
+    return invitation, await get_structure(session, invitation.structure_id)
+
+
 async def accept_invitation(session: AsyncSession, token: str) -> tuple[User, Membership]:
     """Consume an invitation (a conditional UPDATE: of two concurrent uses, one only
     succeeds) and make its address a member; the user is created if needed."""

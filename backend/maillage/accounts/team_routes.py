@@ -23,6 +23,7 @@ from maillage.accounts.team_schemas import (
     AuditEventOut,
     InvitationIn,
     InvitationOut,
+    InvitationPreview,
     JoinDecisionIn,
     JoinRequestIn,
     JoinRequestOut,
@@ -134,6 +135,14 @@ async def revoke_invitation(invitation_id: int, principal: PrincipalDep, session
     permissions.ensure_structure_admin(principal, invitation.structure)
     await team.revoke_invitation(session, invitation, principal.user)
     return Message(detail=f"L'invitation de {invitation.email} est annulée.")
+
+
+@router.post("/invitations/preview", response_model=InvitationPreview,
+             summary="Voir une invitation reçue par courriel avant de l'accepter")
+async def preview_invitation(body: TokenIn, session: SessionDep) -> InvitationPreview:
+    invitation, structure = await team.preview_invitation(session, body.token)
+    return InvitationPreview(email=invitation.email, role=invitation.role, structure_id=structure.id,
+                             structure_nom=structure.nom, expires_at=invitation.expires_at)
 
 
 @router.post("/invitations/accept", response_model=MeOut,

@@ -72,6 +72,14 @@ class InvitationOut(BaseModel):
     expires_at: datetime
 
 
+class InvitationPreview(BaseModel):
+    email: str
+    role: MembershipRole
+    structure_id: int
+    structure_nom: str
+    expires_at: datetime
+
+
 class RoleIn(BaseModel):
     role: MembershipRole
 

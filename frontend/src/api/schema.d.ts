@@ -138,7 +138,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Modifier son prénom et son nom */
+        patch: operations["edit_profile_api_v1_auth_me_patch"];
         trace?: never;
     };
     "/api/v1/auth/oidc/callback": {
@@ -288,6 +289,23 @@ export interface paths {
         put?: never;
         /** Accepter une invitation reçue par courriel (et se connecter) */
         post: operations["accept_invitation_api_v1_manage_invitations_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manage/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Voir une invitation reçue par courriel avant de l'accepter */
+        post: operations["preview_invitation_api_v1_manage_invitations_preview_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -996,6 +1014,21 @@ export interface components {
             /** Structure Id */
             structure_id: number;
         };
+        /** InvitationPreview */
+        InvitationPreview: {
+            /** Email */
+            email: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            role: components["schemas"]["MembershipRole"];
+            /** Structure Id */
+            structure_id: number;
+            /** Structure Nom */
+            structure_nom: string;
+        };
         /** JoinDecisionIn */
         JoinDecisionIn: {
             /**
@@ -1437,6 +1470,13 @@ export interface components {
          * @enum {string}
          */
         PersonneMobilisatrice: "usagers" | "professionnels";
+        /** ProfileIn */
+        ProfileIn: {
+            /** First Name */
+            first_name: string;
+            /** Last Name */
+            last_name: string;
+        };
         /**
          * Public
          * @description Publics
@@ -2738,6 +2778,39 @@ export interface operations {
             };
         };
     };
+    edit_profile_api_v1_auth_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     callback_api_v1_auth_oidc_callback_get: {
         parameters: {
             query?: {
@@ -3026,6 +3099,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_invitation_api_v1_manage_invitations_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
                 };
             };
             /** @description Validation Error */
