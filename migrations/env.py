@@ -20,10 +20,20 @@ def _url() -> str:
     ) or get_settings().database_url
 
 
+# Search machinery the migrations create by hand, outside the ORM metadata (see
+# directory/search.py): autogenerate must not propose to drop it.
+HAND_MADE = {"search_vector", "tag_mask", "ix_service_search_vector", "ix_service_published"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (name in HAND_MADE or (type_ == "table" and name and name.startswith("service_fts")))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
