@@ -24,6 +24,9 @@ from maillage.directory.manage_routes import router as manage_router
 from maillage.directory.routes import router as directory_router
 from maillage.errors import install_error_handlers
 from maillage.notifications.routes import router as notifications_router
+from maillage.people.routes import router as people_router
+from maillage.referrals.queue_routes import router as queue_router
+from maillage.referrals.routes import router as referrals_router
 
 API_PREFIX = "/api/v1"
 
@@ -125,6 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(directory_router)
     api.include_router(manage_router)
     api.include_router(notifications_router)
+    api.include_router(people_router)
+    api.include_router(referrals_router)
+    api.include_router(queue_router)
     api.include_router(datainclusion_router)
     app.include_router(api)
     _mount_spa(app, settings.static_dir)

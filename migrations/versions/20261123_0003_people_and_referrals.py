@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("network", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("settings", sa.JSON(), nullable=False, server_default="{}"))
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('network_id', sa.Integer(), nullable=False),
@@ -75,8 +77,9 @@ def upgrade() -> None:
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('first_reached_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_reached_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_event_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('snoozed_until', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['network_id'], ['network.id'], name=op.f('fk_referral_network_id_network'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_referral_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['receiver_structure_id'], ['structure.id'], name=op.f('fk_referral_receiver_structure_id_structure'), ondelete='RESTRICT'),
@@ -143,6 +146,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("network", schema=None) as batch_op:
+        batch_op.drop_column("settings")
     with op.batch_alter_table('referral_message', schema=None) as batch_op:
         batch_op.drop_index('ix_referral_message_referral_id_created_at')
 

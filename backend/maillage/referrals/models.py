@@ -124,8 +124,12 @@ class Referral(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    first_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Derived from the contacts (the last one reached), kept here so that inboxes can
+    # filter and count by follow-up status with an index instead of a join.
+    last_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The animator put the referral aside until then (it leaves the stalled queue).
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReferralEvent(Base):
