@@ -202,7 +202,7 @@ async def test_user_edits_their_own_name(client, session, sign_in):
     await sign_in(user)
     body = (await client.patch("/api/v1/auth/me", json={"first_name": " Camille ", "last_name": "Martin"})).json()
     assert body["user"]["display_name"] == "Camille Martin"
-    empty = await client.patch("/api/v1/auth/me", json={"first_name": "", "last_name": "Martin"})
+    empty = await client.patch("/api/v1/auth/me", json={"first_name": "   ", "last_name": "Martin"})
     assert empty.status_code == 422 and "first_name" in empty.json()["detail"]
 
 

@@ -284,3 +284,36 @@ def test_join_request_approved_by_the_admin_then_structure_switcher(offline_page
     expect(page).to_have_url(f"{app_url}/gestion/structures/{table_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(TABLE_OURCQ)
     expect(page.get_by_text(re.compile("^Lecture seule"))).to_be_visible()
+
+
+def test_account_page_changes_the_name_shown_in_the_header(offline_page: Page, app_url: str) -> None:
+    page = offline_page
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, app_url, "Amina Benali")
+    main_nav(page).get_by_role("link", name="Mon compte").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
+    first_name = page.get_by_role("textbox", name="Prénom")
+    last_name = page.get_by_role("textbox", name="Nom", exact=True)
+    expect(first_name).to_have_value("Amina")
+    expect(last_name).to_have_value("Benali")
+
+    # Refused: the API's French message next to the field, what was typed is kept.
+    first_name.fill("")
+    last_name.fill("Benali-Rahmani")
+    page.get_by_role("button", name="Enregistrer mon nom").click()
+    expect(page.get_by_role("alert").filter(has_text="Les modifications n'ont pas été enregistrées")).to_be_visible()
+    expect(page.locator(".fr-input-group--error")).to_contain_text("Prénom")
+    expect(last_name).to_have_value("Benali-Rahmani")
+    expect(page.locator("header")).to_contain_text("Amina Benali")
+
+    first_name.fill("Amina")
+    page.get_by_role("button", name="Enregistrer mon nom").click()
+    expect(page.get_by_role("status").filter(has_text="Votre nom est enregistré")).to_be_visible()
+    expect(page.locator("header").get_by_role("link", name=re.compile("Amina Benali-Rahmani"))).to_be_visible()
+    page.reload()
+    expect(page.locator("header")).to_contain_text("Amina Benali-Rahmani")
+
+    # Back to the demo name, which the other tests sign in with.
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Benali")
+    page.get_by_role("button", name="Enregistrer mon nom").click()
+    expect(page.locator("header").get_by_role("link", name=re.compile(r"Amina Benali\b(?!-)"))).to_be_visible()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 
 class MembershipOut(BaseModel):
@@ -47,6 +47,8 @@ class MeOut(BaseModel):
 
 
 class ProfileIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
 

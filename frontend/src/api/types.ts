@@ -19,6 +19,7 @@ export type SearchParams = NonNullable<paths["/api/v1/services/search"]["get"]["
 export type ApiTokenCreated = Schemas["ApiTokenCreated"];
 export type ApiToken = Schemas["ApiTokenOut"];
 export type AuditEvent = Schemas["AuditEventOut"];
+export type InvitationPreview = Schemas["InvitationPreview"];
 export type JoinRequest = Schemas["JoinRequestOut"];
 export type Mail = Schemas["MailOut"];
 export type Me = Schemas["MeOut"];

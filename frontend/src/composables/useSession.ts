@@ -52,6 +52,22 @@ export function useSession() {
     applySession(await unwrap(api.POST("/api/v1/auth/switch", { body: { structure_id: structureId } })));
   }
 
+  /** Change one's first and last name: the answer (MeOut) replaces the session, so the header follows. */
+  async function updateProfile(firstName: string, lastName: string): Promise<Me> {
+    return applySession(
+      await unwrap(api.PATCH("/api/v1/auth/me", { body: { first_name: firstName.trim(), last_name: lastName.trim() } })),
+    );
+  }
+
+  /** Leave a structure's team (the API refuses the last admin, 409), then read the session again. */
+  async function leaveStructure(membershipId: number): Promise<string> {
+    const answer = await unwrap(
+      api.DELETE("/api/v1/manage/memberships/{membership_id}", { params: { path: { membership_id: membershipId } } }),
+    );
+    await loadSession(true);
+    return answer.detail;
+  }
+
   return {
     me: readonly(me),
     error: readonly(error),
@@ -64,6 +80,8 @@ export function useSession() {
     methods: computed(() => me.value?.methods ?? null),
     logout,
     switchStructure,
+    updateProfile,
+    leaveStructure,
     isAdminOf: (structureId: number) =>
       memberships.value.some((m) => m.structure_id === structureId && m.role === "admin"),
   };
