@@ -3,7 +3,7 @@
 from fastapi import APIRouter, status
 
 from maillage import permissions
-from maillage.accounts import team
+from maillage.accounts import network_admin
 from maillage.accounts.deps import PrincipalDep
 from maillage.accounts.routes import SettingsDep
 from maillage.accounts.team_schemas import (
@@ -32,7 +32,7 @@ def _network(network: Network, structures: int = 0, members: int = 0, animators:
 @router.get("/networks", response_model=Page[AdminNetworkOut], summary="Tous les réseaux (administration)")
 async def list_networks(principal: PrincipalDep, session: SessionDep, page: PageDep) -> Page[AdminNetworkOut]:
     permissions.ensure_platform_admin(principal)
-    rows, total = await team.list_networks(session, page)
+    rows, total = await network_admin.list_networks(session, page)
     return Page[AdminNetworkOut].of([_network(*row) for row in rows], total, page)
 
 
@@ -40,7 +40,7 @@ async def list_networks(principal: PrincipalDep, session: SessionDep, page: Page
              summary="Créer un réseau")
 async def create_network(body: NetworkIn, principal: PrincipalDep, session: SessionDep) -> AdminNetworkOut:
     permissions.ensure_platform_admin(principal)
-    network = await team.create_network(session, principal.user, **body.model_dump())
+    network = await network_admin.create_network(session, principal.user, **body.model_dump())
     return _network(network)
 
 
@@ -50,7 +50,7 @@ async def add_animator(slug: str, body: AnimatorIn, principal: PrincipalDep, ses
                        settings: SettingsDep) -> AnimatorOut:
     permissions.ensure_platform_admin(principal)
     network = await get_network(session, slug)
-    user, created = await team.add_animator(session, network, body.email, body.first_name, body.last_name,
+    user, created = await network_admin.add_animator(session, network, body.email, body.first_name, body.last_name,
                                             principal.user, settings)
     return AnimatorOut(user_id=user.id, email=user.email, display_name=user.display_name, network_slug=network.slug,
                        user_created=created)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from maillage import permissions
-from maillage.accounts import team
+from maillage.accounts import network_admin, team
 from maillage.accounts.deps import PrincipalDep
 from maillage.accounts.models import ApiToken, Invitation, JoinRequest, Membership, User
 from maillage.accounts.routes import SettingsDep, sign_in
@@ -249,7 +249,7 @@ async def network_members(
     q: Annotated[str | None, Query(max_length=200, description="Partie du nom ou de l'adresse")] = None,
 ) -> Page[NetworkMemberOut]:
     network = await _animated_network(session, principal, slug)
-    members, total = await team.network_members(session, network, page, q)
+    members, total = await network_admin.network_members(session, network, page, q)
     items = [
         NetworkMemberOut(
             id=m.user.id, email=m.user.email, first_name=m.user.first_name, last_name=m.user.last_name,
@@ -268,7 +268,7 @@ async def network_members(
 async def structures_without_admin(slug: str, principal: PrincipalDep, session: SessionDep,
                                    page: PageDep) -> Page[StructureWithoutAdminOut]:
     network = await _animated_network(session, principal, slug)
-    rows, total = await team.structures_without_admin(session, network, page)
+    rows, total = await network_admin.structures_without_admin(session, network, page)
     items = [StructureWithoutAdminOut(id=s.id, nom=s.nom, commune=s.commune, members_count=count)
              for s, count in rows]
     return Page[StructureWithoutAdminOut].of(items, total, page)
