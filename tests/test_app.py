@@ -58,3 +58,9 @@ async def test_config_exposes_operator_name_not_the_state_brand(client):
     body = (await client.get("/api/v1/config")).json()
     assert body["operator_name"] == "Maillage"
     assert body["demo"] is True
+
+
+def test_schema_names_are_unique_so_the_client_types_stay_readable():
+    schemas = create_app(Settings(static_dir=Path("/nonexistent"))).openapi()["components"]["schemas"]
+    clashes = [name for name in schemas if name.startswith("maillage__")]
+    assert not clashes, f"Deux modèles Pydantic portent le même nom : {clashes}"

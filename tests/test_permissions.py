@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_service, make_structure
+from tests.referrals.factories import make_person, make_referral
 
 ROLES = ("anonymous", "other_network", "other_structure", "member", "admin", "animator")
 OK = "ok"
@@ -26,6 +27,11 @@ PLATFORM_ADMIN = {**dict.fromkeys(ROLES, 403), "anonymous": 401}
 # Any signed-in user who is not already a member may ask to join.
 OUTSIDERS = {"anonymous": 401, "other_network": OK, "other_structure": OK, "member": 409, "admin": 409,
              "animator": OK}
+# A person (and their referrals) is private: outsiders get 404, existence included.
+CONCERNED = {"anonymous": 401, "other_network": 404, "other_structure": 404, "member": OK, "admin": OK,
+             "animator": OK}
+ACTING_MEMBERS = {"anonymous": 401, "other_network": OK, "other_structure": OK, "member": OK, "admin": OK,
+                  "animator": 403}
 ANIMATOR = {"anonymous": 401, "other_network": 403, "other_structure": 403, "member": 403, "admin": 403,
             "animator": OK}
 COMPLETE = {
@@ -102,6 +108,50 @@ def rows(w: World) -> dict[tuple[str, str], Row]:
         ("POST", "/api/v1/manage/services/{service_id}/confirm"): Row(EDIT, f"/api/v1/manage/services/{x}/confirm"),
         ("GET", "/api/v1/manage/networks/{slug}/outdated-services"): Row(
             ANIMATOR, f"/api/v1/manage/networks/{n}/outdated-services"),
+        # People: member/admin belong to the structure that received their referral.
+        ("GET", "/api/v1/people/duplicates"): Row(ACTING_MEMBERS, "/api/v1/people/duplicates?phone=0612345678"),
+        ("POST", "/api/v1/people"): Row(ACTING_MEMBERS, "/api/v1/people", {
+            "first_name": "Inès", "last_name": "Morel", "informed": True, "confirm_new": True}),
+        ("GET", "/api/v1/people"): Row({**EVERYONE, "anonymous": 401}, "/api/v1/people?q=diallo"),
+        ("GET", "/api/v1/people/{person_id}"): Row(CONCERNED, f"/api/v1/people/{ids.get('person')}"),
+        ("PATCH", "/api/v1/people/{person_id}"): Row(CONCERNED, f"/api/v1/people/{ids.get('person')}",
+                                                     {"quartier": "Église"}),
+        ("GET", "/api/v1/people/{person_id}/export"): Row(CONCERNED, f"/api/v1/people/{ids.get('person')}/export"),
+        # Referrals: member/admin belong to the receiving structure; each row has its own referral.
+        ("POST", "/api/v1/referrals"): Row(
+            {**CONCERNED, "member": OK, "admin": OK, "animator": 403}, "/api/v1/referrals",
+            {"person_id": ids.get("person"), "service_id": ids.get("open_service"),
+             "motive": "Besoin d'un accompagnement vers l'emploi.", "needs": []}),
+        ("GET", "/api/v1/referrals"): Row({**VIEW}, f"/api/v1/referrals?structure_id={s}&direction=received"),
+        ("GET", "/api/v1/referrals/{referral_id}"): Row(CONCERNED, f"/api/v1/referrals/{ids.get('r_view')}"),
+        ("POST", "/api/v1/referrals/{referral_id}/messages"): Row(
+            CONCERNED, f"/api/v1/referrals/{ids.get('r_view')}/messages", {"body": "Bonjour"}),
+        ("POST", "/api/v1/referrals/{referral_id}/accept"): Row(CONCERNED, f"/api/v1/referrals/{ids.get('r_accept')}/accept"),
+        ("POST", "/api/v1/referrals/{referral_id}/refuse"): Row(
+            CONCERNED, f"/api/v1/referrals/{ids.get('r_refuse')}/refuse", {"reason": "doublon"}),
+        ("POST", "/api/v1/referrals/{referral_id}/cancel"): Row(
+            {**CONCERNED, "member": 403, "admin": 403}, f"/api/v1/referrals/{ids.get('r_cancel')}/cancel"),
+        ("POST", "/api/v1/referrals/{referral_id}/contacts"): Row(
+            CONCERNED, f"/api/v1/referrals/{ids.get('r_contact')}/contacts",
+            {"contacted_at": utcnow().isoformat(), "channel": "telephone", "reached": True}),
+        ("POST", "/api/v1/referrals/{referral_id}/close"): Row(
+            CONCERNED, f"/api/v1/referrals/{ids.get('r_close')}/close", {"outcome": "abandon"}),
+        # The animators' queue.
+        ("GET", "/api/v1/manage/networks/{slug}/stalled"): Row(ANIMATOR, f"/api/v1/manage/networks/{n}/stalled"),
+        ("GET", "/api/v1/manage/networks/{slug}/without-solution"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/without-solution"),
+        ("POST", "/api/v1/manage/networks/{slug}/stalled/{referral_id}/remind"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/stalled/{ids.get('q_sent')}/remind", {"message": "Où en êtes-vous ?"}),
+        ("POST", "/api/v1/manage/networks/{slug}/stalled/{referral_id}/snooze"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/stalled/{ids.get('q_sent')}/snooze", {"until": later}),
+        ("POST", "/api/v1/manage/networks/{slug}/stalled/{referral_id}/reconnected"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/stalled/{ids.get('q_accepted')}/reconnected",
+            {"contacted_at": utcnow().isoformat(), "channel": "telephone"}),
+        ("POST", "/api/v1/manage/networks/{slug}/stalled/{referral_id}/close"): Row(
+            ANIMATOR, f"/api/v1/manage/networks/{n}/stalled/{ids.get('q_accepted')}/close", {"outcome": "emploi-durable"}),
+        # Erasure (a person of their own): only admins of a concerned structure and animators.
+        ("DELETE", "/api/v1/people/{person_id}"): Row(
+            {**CONCERNED, "member": 403}, f"/api/v1/people/{ids.get('erased_person')}"),
         # The team, in an order where each allowed call is legal.
         ("GET", "/api/v1/manage/structures/{structure_id}/team"): Row(VIEW, f"/api/v1/manage/structures/{s}/team"),
         ("POST", "/api/v1/manage/structures/{structure_id}/team/review"): Row(
@@ -179,10 +229,22 @@ async def _world(session) -> World:
     requests = [JoinRequest(user_id=u.id, structure_id=structure.id) for u in outsiders]
     session.add_all([invitation, *requests])
     await session.flush()
+    sender = await make_structure(session, network, nom="Structure qui oriente")
+    open_service = await make_service(session, structure, nom="Service ouvert aux orientations", **COMPLETE)
+    person = await make_person(session, network, created_by_structure_id=sender.id)
+    erased_person = await make_person(session, network, created_by_structure_id=sender.id)
+    referrals = {}
+    for key, status in (("r_view", "sent"), ("r_accept", "sent"), ("r_refuse", "sent"), ("r_cancel", "sent"),
+                        ("r_contact", "accepted"), ("r_close", "accepted"), ("q_sent", "sent"),
+                        ("q_accepted", "accepted"), ("erased", "sent")):
+        owner = erased_person if key == "erased" else person
+        referrals[key] = (await make_referral(session, owner, open_service, sender, status=status,
+                                              answered_at=utcnow() if status == "accepted" else None)).id
     membership = await session.scalar(select(Membership.id).where(
         Membership.user_id == (users["member"].id), Membership.structure_id == structure.id))
     world.ids = {"invitation": invitation.id, "join_request": requests[0].id, "other_join_request": requests[1].id,
-                 "token": token.id, "membership": membership}
+                 "token": token.id, "membership": membership, "person": person.id,
+                 "erased_person": erased_person.id, "open_service": open_service.id, **referrals}
     return world
 
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from maillage.config import Settings
+from maillage.db import utcnow
 from maillage.directory.manage import resume_suspended
 from maillage.directory.reminders import remind_members_review, remind_outdated_listings
 from maillage.notifications.sender import send_pending
+from maillage.people.retention import anonymise_inactive
+from maillage.referrals.stall import run_stall_rules, weekly_digest
 
 log = logging.getLogger("maillage.jobs")
 LOOP_SECONDS = 30
@@ -30,6 +33,9 @@ async def run_once(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
         report.counts["suspensions terminées"] = await resume_suspended(session)
         report.counts["rappels fiches"] = await remind_outdated_listings(session)
         report.counts["rappels équipes"] = await remind_members_review(session)
+        report.counts.update(await run_stall_rules(session))
+        report.counts.update(await weekly_digest(session))
+        report.counts["personnes anonymisées"] = await anonymise_inactive(session, utcnow())
         await session.commit()
     sent = await send_pending(sessionmaker, settings)
     report.counts["courriels envoyés"] = sent.sent

@@ -53,6 +53,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index('ix_person_last_activity_at', ['last_activity_at'], unique=False)
+        batch_op.create_index('ix_person_created_by_structure_id', ['created_by_structure_id'], unique=False)
         batch_op.create_index('ix_person_network_id_email_key', ['network_id', 'email_key'], unique=False)
         batch_op.create_index('ix_person_network_id_names', ['network_id', 'last_name_key', 'first_name_key'], unique=False)
         batch_op.create_index('ix_person_network_id_phone_key', ['network_id', 'phone_key'], unique=False)
@@ -173,5 +174,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_person_network_id_names')
         batch_op.drop_index('ix_person_network_id_email_key')
         batch_op.drop_index('ix_person_last_activity_at')
+        batch_op.drop_index('ix_person_created_by_structure_id')
 
     op.drop_table('person')

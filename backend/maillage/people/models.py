@@ -59,6 +59,7 @@ class Person(Base):
         Index("ix_person_network_id_phone_key", "network_id", "phone_key"),
         Index("ix_person_network_id_email_key", "network_id", "email_key"),
         Index("ix_person_last_activity_at", "last_activity_at"),
+        Index("ix_person_created_by_structure_id", "created_by_structure_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -432,6 +432,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/manage/networks/{slug}/stalled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orientations en souffrance du réseau */
+        get: operations["stalled_api_v1_manage_networks__slug__stalled_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manage/networks/{slug}/stalled/{referral_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clôturer l'orientation (acceptée) avec sa sortie */
+        post: operations["close_api_v1_manage_networks__slug__stalled__referral_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manage/networks/{slug}/stalled/{referral_id}/reconnected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Noter que la personne a été jointe (contact de l'animation) */
+        post: operations["reconnected_api_v1_manage_networks__slug__stalled__referral_id__reconnected_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manage/networks/{slug}/stalled/{referral_id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Relancer la structure destinataire */
+        post: operations["remind_api_v1_manage_networks__slug__stalled__referral_id__remind_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manage/networks/{slug}/stalled/{referral_id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mettre de côté jusqu'à une date */
+        post: operations["snooze_api_v1_manage_networks__slug__stalled__referral_id__snooze_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/manage/networks/{slug}/structures-without-admin": {
         parameters: {
             query?: never;
@@ -441,6 +526,23 @@ export interface paths {
         };
         /** Structures publiées sans administrateur */
         get: operations["structures_without_admin_api_v1_manage_networks__slug__structures_without_admin_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/manage/networks/{slug}/without-solution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Personnes sans solution (orientées, aucune acceptée) */
+        get: operations["without_solution_api_v1_manage_networks__slug__without_solution_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -707,6 +809,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rechercher parmi les personnes que je peux voir */
+        get: operations["search_api_v1_people_get"];
+        put?: never;
+        /** Enregistrer une personne (après vérification des doublons) */
+        post: operations["create_person_api_v1_people_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Doublons probables dans le réseau */
+        get: operations["duplicates_api_v1_people_duplicates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fiche d'une personne */
+        get: operations["get_person_api_v1_people__person_id__get"];
+        put?: never;
+        post?: never;
+        /** Effacer les données d'une personne (anonymisation, RGPD) */
+        delete: operations["erase_person_api_v1_people__person_id__delete"];
+        options?: never;
+        head?: never;
+        /** Modifier la fiche d'une personne */
+        patch: operations["update_person_api_v1_people__person_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/people/{person_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exporter tout ce qui est conservé sur une personne (RGPD) */
+        get: operations["export_person_api_v1_people__person_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referentials": {
         parameters: {
             query?: never;
@@ -718,6 +891,143 @@ export interface paths {
         get: operations["referentials_api_v1_referentials_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orientations reçues ou envoyées par une structure */
+        get: operations["inbox_api_v1_referrals_get"];
+        put?: never;
+        /** Orienter une personne vers un service */
+        post: operations["send_api_v1_referrals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Une orientation et son historique */
+        get: operations["read_api_v1_referrals__referral_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accepter une orientation reçue */
+        post: operations["accept_api_v1_referrals__referral_id__accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Annuler une orientation envoyée */
+        post: operations["cancel_api_v1_referrals__referral_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clôturer une orientation (avec la sortie) */
+        post: operations["close_api_v1_referrals__referral_id__close_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Noter un contact avec la personne (jointe ou non) */
+        post: operations["log_contact_api_v1_referrals__referral_id__contacts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Écrire à l'autre structure au sujet de l'orientation */
+        post: operations["post_message_api_v1_referrals__referral_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuser une orientation reçue (avec un motif) */
+        post: operations["refuse_api_v1_referrals__referral_id__refuse_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -953,6 +1263,20 @@ export interface components {
             /** Target Type */
             target_type: string | null;
         };
+        /** CancelIn */
+        CancelIn: {
+            /**
+             * Reason
+             * @description Pourquoi l'orientation est annulée
+             */
+            reason?: string | null;
+        };
+        /** CloseIn */
+        CloseIn: {
+            /** Detail */
+            detail?: string | null;
+            outcome: components["schemas"]["Outcome"];
+        };
         /**
          * Coded
          * @description A referential value with its French label.
@@ -963,10 +1287,102 @@ export interface components {
             /** Label */
             label: string;
         };
+        /**
+         * ContactChannel
+         * @enum {string}
+         */
+        ContactChannel: "telephone" | "sms" | "courriel" | "sur-place" | "courrier" | "visio";
+        /** ContactIn */
+        ContactIn: {
+            channel: components["schemas"]["ContactChannel"];
+            /**
+             * Contacted At
+             * Format: date-time
+             */
+            contacted_at: string;
+            /** Note */
+            note?: string | null;
+            /** Reached */
+            reached: boolean;
+        };
+        /**
+         * ContactPreference
+         * @enum {string}
+         */
+        ContactPreference: "telephone" | "sms" | "courriel" | "courrier" | "par-le-prescripteur";
+        /** Count */
+        Count: {
+            /** Code */
+            code: string;
+            /** Count */
+            count: number;
+            /** Label */
+            label: string;
+        };
         /** DemoLoginIn */
         DemoLoginIn: {
             /** Persona */
             persona: string;
+        };
+        /** DuplicateCandidate */
+        DuplicateCandidate: {
+            /** Birth Year */
+            birth_year: number | null;
+            /**
+             * Can See
+             * @description La fiche complète vous est accessible
+             */
+            can_see: boolean;
+            /** Commune */
+            commune: string | null;
+            /**
+             * Display Name
+             * @description Prénom et initiale du nom
+             */
+            display_name: string;
+            /** Id */
+            id: number;
+            /**
+             * Matched On
+             * @description noms_et_date_de_naissance, telephone, courriel
+             */
+            matched_on: string[];
+        };
+        /** DuplicateConflict */
+        DuplicateConflict: {
+            /** Candidates */
+            candidates: components["schemas"]["DuplicateCandidate"][];
+            /** Detail */
+            detail: string;
+            /**
+             * Error
+             * @default doublon_probable
+             */
+            error: string;
+        };
+        /** DuplicatesOut */
+        DuplicatesOut: {
+            /** Candidates */
+            candidates: components["schemas"]["DuplicateCandidate"][];
+        };
+        /**
+         * ExportOut
+         * @description Everything held on a person (right of access, RGPD article 15).
+         */
+        ExportOut: {
+            /**
+             * Exported At
+             * Format: date-time
+             */
+            exported_at: string;
+            /** Person */
+            person: {
+                [key: string]: unknown;
+            };
+            /** Referrals */
+            referrals: {
+                [key: string]: unknown;
+            }[];
         };
         /** FacetCount */
         FacetCount: {
@@ -978,6 +1394,11 @@ export interface components {
             label: string;
         };
         /**
+         * FollowUp
+         * @enum {string}
+         */
+        FollowUp: "awaiting_answer" | "never_contacted" | "appointment_upcoming" | "appointment_to_confirm" | "appointment_missed" | "in_progress" | "closed";
+        /**
          * Frais
          * @description Frais
          * @enum {string}
@@ -987,6 +1408,67 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * HeardVia
+         * @description How the person heard of the network (the seeds' channels).
+         * @enum {string}
+         */
+        HeardVia: "prescripteur" | "bouche-a-oreille" | "evenement-de-quartier" | "cafe-emploi" | "mairie" | "reseaux-sociaux" | "presse" | "autre";
+        /** InboxOut */
+        InboxOut: {
+            /** Counts By Follow Up */
+            counts_by_follow_up: components["schemas"]["Count"][];
+            /**
+             * Counts By Status
+             * @description Pour la structure et le sens, sans les filtres ni la page
+             */
+            counts_by_status: components["schemas"]["Count"][];
+            /**
+             * Direction
+             * @enum {string}
+             */
+            direction: "received" | "sent";
+            /** Items */
+            items: components["schemas"]["InboxRow"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Structure Id */
+            structure_id: number;
+            /** Total */
+            total: number;
+        };
+        /** InboxRow */
+        InboxRow: {
+            follow_up: components["schemas"]["FollowUp"];
+            /** Follow Up Label */
+            follow_up_label: string;
+            /** Id */
+            id: number;
+            /**
+             * Last Event At
+             * Format: date-time
+             */
+            last_event_at: string;
+            /** @description La structure qui oriente (reçues) ou qui reçoit (envoyées) */
+            other_structure: components["schemas"]["ReferralStructure"];
+            /** Person First Name */
+            person_first_name: string;
+            /** Person Last Name */
+            person_last_name: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            service: components["schemas"]["ServiceSummary"];
+            status: components["schemas"]["ReferralStatus"];
+            /** Status Label */
+            status_label: string;
         };
         /** InvitationIn */
         InvitationIn: {
@@ -1176,6 +1658,11 @@ export interface components {
             /** Detail */
             detail: string;
         };
+        /** MessageIn */
+        MessageIn: {
+            /** Body */
+            body: string;
+        };
         /**
          * ModeAccueil
          * @description Modes d’accueil
@@ -1188,6 +1675,13 @@ export interface components {
          * @enum {string}
          */
         ModeMobilisation: "envoyer-un-courriel" | "se-presenter" | "telephoner" | "utiliser-lien-mobilisation";
+        /** NamedRef */
+        NamedRef: {
+            /** Id */
+            id: number;
+            /** Nom */
+            nom: string;
+        };
         /** NetworkIn */
         NetworkIn: {
             /** Description */
@@ -1280,6 +1774,11 @@ export interface components {
             /** Territory */
             territory: string;
         };
+        /**
+         * Outcome
+         * @enum {string}
+         */
+        Outcome: "emploi-durable" | "emploi-de-transition" | "formation-qualifiante" | "creation-activite" | "frein-leve" | "reorientation" | "abandon" | "demenagement" | "autre";
         /** Page[AdminNetworkOut] */
         Page_AdminNetworkOut_: {
             /** Items */
@@ -1336,6 +1835,19 @@ export interface components {
         Page_NetworkMemberOut_: {
             /** Items */
             items: components["schemas"]["NetworkMemberOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[PersonListItem] */
+        Page_PersonListItem_: {
+            /** Items */
+            items: components["schemas"]["PersonListItem"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -1410,6 +1922,19 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[WithoutSolutionItem] */
+        Page_WithoutSolutionItem_: {
+            /** Items */
+            items: components["schemas"]["WithoutSolutionItem"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Total */
+            total: number;
+        };
         /** PendingInvitationOut */
         PendingInvitationOut: {
             /**
@@ -1451,6 +1976,221 @@ export interface components {
             /** User Id */
             user_id: number;
         };
+        /** PersonCreate */
+        PersonCreate: {
+            /** Birth Date */
+            birth_date?: string | null;
+            /** Code Insee */
+            code_insee?: string | null;
+            /** Commune */
+            commune?: string | null;
+            /**
+             * Confirm New
+             * @description Créer malgré des doublons probables
+             * @default false
+             */
+            confirm_new: boolean;
+            contact_preference?: components["schemas"]["ContactPreference"] | null;
+            /** Email */
+            email?: string | null;
+            /** First Name */
+            first_name: string;
+            /** Gender */
+            gender?: string | null;
+            heard_via?: components["schemas"]["HeardVia"] | null;
+            /**
+             * Informed
+             * @description Obligatoire (true) : la personne a été informée du traitement de ses données
+             * @default false
+             */
+            informed: boolean;
+            /** Last Name */
+            last_name: string;
+            /**
+             * Needs
+             * @description Codes des thématiques data·inclusion (freins)
+             */
+            needs?: string[];
+            /** Notes */
+            notes?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Quartier */
+            quartier?: string | null;
+            /**
+             * Situation
+             * @description Codes des publics data·inclusion
+             */
+            situation?: string[];
+            /**
+             * Structure Id
+             * @description Structure pour laquelle on agit (sinon la structure courante)
+             */
+            structure_id?: number | null;
+        };
+        /** PersonEdit */
+        PersonEdit: {
+            /** Birth Date */
+            birth_date?: string | null;
+            /** Code Insee */
+            code_insee?: string | null;
+            /** Commune */
+            commune?: string | null;
+            contact_preference?: components["schemas"]["ContactPreference"] | null;
+            /** Email */
+            email?: string | null;
+            /** First Name */
+            first_name?: string | null;
+            /** Gender */
+            gender?: string | null;
+            heard_via?: components["schemas"]["HeardVia"] | null;
+            /** Last Name */
+            last_name?: string | null;
+            /**
+             * Needs
+             * @description Codes des thématiques data·inclusion (freins)
+             */
+            needs?: string[] | null;
+            /** Notes */
+            notes?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Quartier */
+            quartier?: string | null;
+            /**
+             * Situation
+             * @description Codes des publics data·inclusion
+             */
+            situation?: string[] | null;
+        };
+        /** PersonListItem */
+        PersonListItem: {
+            /** Anonymised */
+            anonymised: boolean;
+            /** Birth Date */
+            birth_date: string | null;
+            /** Commune */
+            commune: string | null;
+            /** Email */
+            email: string | null;
+            /** First Name */
+            first_name: string;
+            /** Id */
+            id: number;
+            /**
+             * Last Activity At
+             * Format: date-time
+             */
+            last_activity_at: string;
+            /** Last Name */
+            last_name: string;
+            /** Phone */
+            phone: string | null;
+        };
+        /** PersonOut */
+        PersonOut: {
+            /** Anonymised At */
+            anonymised_at: string | null;
+            /** Birth Date */
+            birth_date: string | null;
+            /** Can Edit */
+            can_edit: boolean;
+            /** Can Erase */
+            can_erase: boolean;
+            /** Code Insee */
+            code_insee: string | null;
+            /** Commune */
+            commune: string | null;
+            /** Contact Preference */
+            contact_preference: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By Structure Id */
+            created_by_structure_id: number | null;
+            /** Email */
+            email: string | null;
+            /** First Name */
+            first_name: string;
+            /** Gender */
+            gender: string | null;
+            /** Heard Via */
+            heard_via: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Informed At
+             * Format: date-time
+             */
+            informed_at: string;
+            /** Informed By Id */
+            informed_by_id: number | null;
+            /**
+             * Last Activity At
+             * Format: date-time
+             */
+            last_activity_at: string;
+            /** Last Name */
+            last_name: string;
+            /** Needs */
+            needs: string[];
+            /** Network Id */
+            network_id: number;
+            /** Notes */
+            notes: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Quartier */
+            quartier: string | null;
+            /**
+             * Referrals
+             * @description Orientations de la personne que vous pouvez voir
+             */
+            referrals: components["schemas"]["PersonReferral"][];
+            /** Situation */
+            situation: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** PersonRef */
+        PersonRef: {
+            /**
+             * Display Name
+             * @description Prénom et initiale du nom
+             */
+            display_name: string;
+            /** Id */
+            id: number;
+        };
+        /** PersonReferral */
+        PersonReferral: {
+            /** Id */
+            id: number;
+            /** Receiver Structure Id */
+            receiver_structure_id: number;
+            /** Receiver Structure Nom */
+            receiver_structure_nom: string;
+            /** Sender Structure Id */
+            sender_structure_id: number;
+            /** Sender Structure Nom */
+            sender_structure_nom: string;
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            /** Service Id */
+            service_id: number;
+            /** Service Nom */
+            service_nom: string;
+            /** Status */
+            status: string;
+        };
         /** PersonaOut */
         PersonaOut: {
             /** Description */
@@ -1483,6 +2223,17 @@ export interface components {
          * @enum {string}
          */
         Public: "tous-publics" | "actifs" | "beneficiaires-des-minimas-sociaux" | "demandeurs-emploi" | "etudiants" | "familles" | "femmes" | "jeunes" | "personnes-en-situation-de-handicap" | "personnes-en-situation-durgence" | "personnes-en-situation-juridique-specifique" | "personnes-exilees" | "residents-qpv-frr" | "seniors";
+        /** ReconnectedIn */
+        ReconnectedIn: {
+            channel: components["schemas"]["ContactChannel"];
+            /**
+             * Contacted At
+             * Format: date-time
+             */
+            contacted_at: string;
+            /** Note */
+            note?: string | null;
+        };
         /** ReferentialItem */
         ReferentialItem: {
             /** Code */
@@ -1512,6 +2263,166 @@ export interface components {
             thematiques: components["schemas"]["ReferentialItem"][];
             /** Types */
             types: components["schemas"]["ReferentialItem"][];
+        };
+        /** ReferralIn */
+        ReferralIn: {
+            /**
+             * Message
+             * @description Message à la structure qui reçoit
+             */
+            message?: string | null;
+            /**
+             * Motive
+             * @description Motif de l'orientation
+             */
+            motive: string;
+            /**
+             * Needs
+             * @description Besoins (codes de thématiques data·inclusion)
+             */
+            needs?: string[];
+            /** Person Id */
+            person_id: number;
+            /** @description Moyen de contact préféré (par défaut celui de la personne) */
+            preferred_contact?: components["schemas"]["ContactPreference"] | null;
+            /** Service Id */
+            service_id: number;
+            /**
+             * Structure Id
+             * @description Structure au nom de laquelle on oriente (par défaut la structure courante)
+             */
+            structure_id?: number | null;
+        };
+        /** ReferralOut */
+        ReferralOut: {
+            /**
+             * Allowed Actions
+             * @description Actions permises à l'utilisateur courant
+             */
+            allowed_actions: ("accept" | "refuse" | "cancel" | "close" | "log_contact" | "message")[];
+            /** Answered At */
+            answered_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            follow_up: components["schemas"]["FollowUp"];
+            /** Follow Up Label */
+            follow_up_label: string;
+            /** Id */
+            id: number;
+            /**
+             * Last Event At
+             * Format: date-time
+             */
+            last_event_at: string;
+            /** Last Reached At */
+            last_reached_at: string | null;
+            /** Message */
+            message: string | null;
+            /** Motive */
+            motive: string;
+            /** Needs */
+            needs: string[];
+            /** Network Id */
+            network_id: number;
+            /** Outcome */
+            outcome: string | null;
+            /** Outcome Label */
+            outcome_label: string | null;
+            person: components["schemas"]["ReferralPerson"];
+            receiver_structure: components["schemas"]["ReferralStructure"];
+            /** Refusal Reason */
+            refusal_reason: string | null;
+            /** Refusal Reason Label */
+            refusal_reason_label: string | null;
+            /** Reoriented From Id */
+            reoriented_from_id: number | null;
+            /** Sender Name */
+            sender_name: string | null;
+            sender_structure: components["schemas"]["ReferralStructure"];
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            service: components["schemas"]["ServiceSummary"];
+            status: components["schemas"]["ReferralStatus"];
+            /** Status Detail */
+            status_detail: string | null;
+            /** Status Label */
+            status_label: string;
+            /**
+             * Timeline
+             * @description Événements, contacts et messages, du plus ancien au plus récent
+             */
+            timeline: components["schemas"]["TimelineItem"][];
+        };
+        /** ReferralPerson */
+        ReferralPerson: {
+            /** Email */
+            email: string | null;
+            /** First Name */
+            first_name: string;
+            /** Id */
+            id: number;
+            /** Last Name */
+            last_name: string;
+            /** Phone */
+            phone: string | null;
+            /** Preferred Contact */
+            preferred_contact: string | null;
+            /** Preferred Contact Label */
+            preferred_contact_label: string | null;
+        };
+        /**
+         * ReferralState
+         * @description A referral after an animator's action.
+         */
+        ReferralState: {
+            /** In Queue */
+            in_queue: boolean;
+            /**
+             * Last Event At
+             * Format: date-time
+             */
+            last_event_at: string;
+            /** Last Reached At */
+            last_reached_at: string | null;
+            /** Outcome */
+            outcome: string | null;
+            /** Referral Id */
+            referral_id: number;
+            /** Snoozed Until */
+            snoozed_until: string | null;
+            /** Status */
+            status: string;
+        };
+        /**
+         * ReferralStatus
+         * @enum {string}
+         */
+        ReferralStatus: "sent" | "accepted" | "refused" | "cancelled" | "expired" | "closed";
+        /** ReferralStructure */
+        ReferralStructure: {
+            /** Id */
+            id: number;
+            /** Nom */
+            nom: string;
+        };
+        /**
+         * RefusalReason
+         * @enum {string}
+         */
+        RefusalReason: "injoignable" | "absente-entretien" | "deja-en-emploi" | "en-formation" | "non-eligible" | "non-mobile" | "pas-interessee" | "freins-peripheriques" | "plus-de-place" | "doublon" | "autre";
+        /** RefuseIn */
+        RefuseIn: {
+            /** Detail */
+            detail?: string | null;
+            reason: components["schemas"]["RefusalReason"];
+        };
+        /** RemindIn */
+        RemindIn: {
+            /** Message */
+            message: string;
         };
         /**
          * ReseauPorteur
@@ -2128,6 +3039,13 @@ export interface components {
              */
             updated_at: string;
         };
+        /** ServiceSummary */
+        ServiceSummary: {
+            /** Id */
+            id: number;
+            /** Nom */
+            nom: string;
+        };
         /** SignInMethods */
         SignInMethods: {
             /** Demo */
@@ -2141,6 +3059,68 @@ export interface components {
             oidc: boolean;
             /** Oidc Label */
             oidc_label: string;
+        };
+        /** SnoozeIn */
+        SnoozeIn: {
+            /**
+             * Until
+             * Format: date
+             */
+            until: string;
+        };
+        /**
+         * StallRule
+         * @enum {string}
+         */
+        StallRule: "no_answer" | "never_contacted" | "dormant";
+        /** StalledItem */
+        StalledItem: {
+            /**
+             * Age Days
+             * @description Jours depuis l'envoi (sans réponse), l'acceptation (jamais contactée) ou le dernier événement (dormante)
+             */
+            age_days: number;
+            person: components["schemas"]["PersonRef"];
+            receiver_structure: components["schemas"]["NamedRef"];
+            /** Referral Id */
+            referral_id: number;
+            rule: components["schemas"]["StallRule"];
+            /** Rule Label */
+            rule_label: string;
+            sender_structure: components["schemas"]["NamedRef"];
+            /**
+             * Sent At
+             * Format: date-time
+             */
+            sent_at: string;
+            service: components["schemas"]["NamedRef"];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Status */
+            status: string;
+        };
+        /** StalledPage */
+        StalledPage: {
+            /**
+             * Counts
+             * @description Nombre d'orientations par règle (mêmes filtres, hors règle)
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /** Items */
+            items: components["schemas"]["StalledItem"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Total */
+            total: number;
         };
         /** Structure */
         Structure: {
@@ -2471,6 +3451,53 @@ export interface components {
          * @enum {string}
          */
         Thematique: "choisir-un-metier--confirmer-son-choix-de-metier" | "choisir-un-metier--connaitre-les-opportunites-demploi" | "choisir-un-metier--decouvrir-un-metier-ou-un-secteur-dactivite" | "choisir-un-metier--identifier-ses-points-forts-et-ses-competences" | "creer-une-entreprise--definir-son-projet-de-creation-dentreprise" | "creer-une-entreprise--developper-son-entreprise" | "creer-une-entreprise--structurer-son-projet-de-creation-dentreprise" | "difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives" | "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-a-la-citoyennete" | "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits" | "difficultes-administratives-ou-juridiques--beneficier-dune-mesure-daccompagnement-adapte" | "difficultes-administratives-ou-juridiques--connaitre-ses-droits-face-a-une-discrimination" | "difficultes-administratives-ou-juridiques--prendre-en-compte-une-problematique-judiciaire" | "difficultes-financieres--acquerir-une-autonomie-budgetaire" | "difficultes-financieres--ameliorer-sa-gestion-budgetaire" | "difficultes-financieres--mettre-en-place-une-mesure-de-protection-financiere" | "difficultes-financieres--prevenir-une-degradation-de-la-situation-financiere" | "difficultes-financieres--situation-dendettement-surendettement" | "equipement-et-alimentation--aide-menagere" | "equipement-et-alimentation--alimentation" | "equipement-et-alimentation--electromenager" | "equipement-et-alimentation--habillement" | "famille--garde-denfants" | "famille--prise-en-charge-personne-dependante" | "famille--soutien-a-la-parentalite-et-a-leducation" | "famille--soutien-aidants" | "famille--surmonter-conflits-separation-violence" | "lecture-ecriture-calcul--maitriser-le-calcul" | "lecture-ecriture-calcul--maitriser-le-francais" | "logement-hebergement--acheter-un-logement" | "logement-hebergement--changer-de-logement" | "logement-hebergement--louer-un-logement" | "logement-hebergement--rechercher-une-solution-dhebergement-temporaire" | "logement-hebergement--reduire-les-impayes-de-loyer" | "logement-hebergement--se-maintenir-dans-le-logement" | "logement-hebergement--sinformer-sur-les-demarches-liees-a-lacces-au-logement" | "mobilite--acceder-a-un-vehicule" | "mobilite--entretenir-reparer-son-vehicule" | "mobilite--etre-accompagne-dans-son-parcours-mobilite" | "mobilite--financer-ma-mobilite" | "mobilite--preparer-un-permis" | "mobilite--mobilite-douce-partagee-collective" | "numerique--acceder-a-des-services-en-ligne" | "numerique--acceder-a-une-connexion-internet" | "numerique--acquerir-un-equipement" | "numerique--maitriser-les-fondamentaux-du-numerique" | "preparer-sa-candidature--developper-son-reseau" | "preparer-sa-candidature--organiser-ses-demarches-de-recherche-demploi" | "preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation" | "preparer-sa-candidature--valoriser-ses-competences" | "remobilisation--activites-sportives-et-culturelles" | "remobilisation--benevolat-action-citoyenne" | "remobilisation--bien-etre-confiance-en-soi" | "remobilisation--lien-social" | "sante--acces-aux-soins" | "sante--addictions" | "sante--constituer-un-dossier-mdph-invalidite" | "sante--sante-mentale" | "sante--sante-sexuelle" | "se-former--monter-son-dossier-de-formation" | "se-former--trouver-sa-formation" | "souvrir-a-linternational--connaitre-les-opportunites-demploi-a-letranger" | "souvrir-a-linternational--sinformer-sur-les-aides-pour-travailler-a-letranger" | "souvrir-a-linternational--sorganiser-suite-a-son-retour-en-france" | "trouver-un-emploi--convaincre-un-recruteur-en-entretien" | "trouver-un-emploi--faire-des-candidatures-spontanees" | "trouver-un-emploi--maintien-dans-lemploi" | "trouver-un-emploi--repondre-a-des-offres-demploi" | "trouver-un-emploi--suivre-ses-candidatures-et-relancer-les-employeurs";
+        /** TimelineItem */
+        TimelineItem: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Author
+             * @description Nom de l'auteur (ou null pour le système)
+             */
+            author: string | null;
+            /** Body */
+            body?: string | null;
+            /** Channel */
+            channel?: string | null;
+            /** Channel Label */
+            channel_label?: string | null;
+            /** Detail */
+            detail?: string | null;
+            /**
+             * Kind
+             * @description Pour un événement : sent, accept, refuse, cancel, expire, close…
+             */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Note */
+            note?: string | null;
+            /** Outcome */
+            outcome?: string | null;
+            /** Outcome Label */
+            outcome_label?: string | null;
+            /** Reached */
+            reached?: boolean | null;
+            /** Reason */
+            reason?: string | null;
+            /** Reason Label */
+            reason_label?: string | null;
+            /** Structure Nom */
+            structure_nom: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "event" | "contact" | "message";
+        };
         /** TokenIn */
         TokenIn: {
             /** Token */
@@ -2507,6 +3534,32 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** WithoutSolutionItem */
+        WithoutSolutionItem: {
+            /**
+             * Awaiting
+             * @description Dont en attente de réponse
+             */
+            awaiting: number;
+            /** Days Since First */
+            days_since_first: number;
+            /**
+             * First Sent At
+             * Format: date-time
+             */
+            first_sent_at: string;
+            /**
+             * Last Sent At
+             * Format: date-time
+             */
+            last_sent_at: string;
+            person: components["schemas"]["PersonRef"];
+            /**
+             * Referrals
+             * @description Orientations des 6 derniers mois
+             */
+            referrals: number;
         };
     };
     responses: never;
@@ -3424,6 +4477,192 @@ export interface operations {
             };
         };
     };
+    stalled_api_v1_manage_networks__slug__stalled_get: {
+        parameters: {
+            query?: {
+                /** @description Règle : no_answer, never_contacted, dormant */
+                rule?: components["schemas"]["StallRule"] | null;
+                /** @description Structure émettrice ou destinataire */
+                structure_id?: number | null;
+                /** @description Ancienneté minimale (jours) */
+                min_age_days?: number | null;
+                /** @description Numéro de page (à partir de 1) */
+                page?: number;
+                /** @description Nombre d'éléments par page */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StalledPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_api_v1_manage_networks__slug__stalled__referral_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reconnected_api_v1_manage_networks__slug__stalled__referral_id__reconnected_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReconnectedIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remind_api_v1_manage_networks__slug__stalled__referral_id__remind_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemindIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    snooze_api_v1_manage_networks__slug__stalled__referral_id__snooze_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnoozeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     structures_without_admin_api_v1_manage_networks__slug__structures_without_admin_get: {
         parameters: {
             query?: {
@@ -3447,6 +4686,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_StructureWithoutAdminOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    without_solution_api_v1_manage_networks__slug__without_solution_get: {
+        parameters: {
+            query?: {
+                /** @description Numéro de page (à partir de 1) */
+                page?: number;
+                /** @description Nombre d'éléments par page */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WithoutSolutionItem_"];
                 };
             };
             /** @description Validation Error */
@@ -4040,6 +5315,275 @@ export interface operations {
             };
         };
     };
+    search_api_v1_people_get: {
+        parameters: {
+            query?: {
+                /** @description Nom, prénom, téléphone ou courriel */
+                q?: string | null;
+                /** @description Numéro de page (à partir de 1) */
+                page?: number;
+                /** @description Nombre d'éléments par page */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PersonListItem_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_person_api_v1_people_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Doublons probables : confirmer avec confirm_new */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateConflict"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    duplicates_api_v1_people_duplicates_get: {
+        parameters: {
+            query?: {
+                first_name?: string | null;
+                last_name?: string | null;
+                birth_date?: string | null;
+                phone?: string | null;
+                email?: string | null;
+                /** @description Structure pour laquelle on agit */
+                structure_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicatesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_person_api_v1_people__person_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Personne introuvable ou non visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    erase_person_api_v1_people__person_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Personne introuvable ou non visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_person_api_v1_people__person_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonOut"];
+                };
+            };
+            /** @description Personne introuvable ou non visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_person_api_v1_people__person_id__export_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOut"];
+                };
+            };
+            /** @description Personne introuvable ou non visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     referentials_api_v1_referentials_get: {
         parameters: {
             query?: never;
@@ -4056,6 +5600,317 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Referentials"];
+                };
+            };
+        };
+    };
+    inbox_api_v1_referrals_get: {
+        parameters: {
+            query?: {
+                /** @description Par défaut la structure courante */
+                structure_id?: number | null;
+                /** @description Reçues ou envoyées */
+                direction?: "received" | "sent";
+                status?: components["schemas"]["ReferralStatus"] | null;
+                /** @description Statut de suivi */
+                follow_up?: components["schemas"]["FollowUp"] | null;
+                /** @description Numéro de page (à partir de 1) */
+                page?: number;
+                /** @description Nombre d'éléments par page */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboxOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_api_v1_referrals_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_api_v1_referrals__referral_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    accept_api_v1_referrals__referral_id__accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_api_v1_referrals__referral_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelIn"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    close_api_v1_referrals__referral_id__close_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    log_contact_api_v1_referrals__referral_id__contacts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    post_message_api_v1_referrals__referral_id__messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refuse_api_v1_referrals__referral_id__refuse_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefuseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
