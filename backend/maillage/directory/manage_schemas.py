@@ -20,13 +20,6 @@ from maillage.directory.schemas import ServiceCard
 _ZONE = re.compile(r"^(france|\d{5}|2[AB]\d{3}|\d{2,3}|2[AB]|\d{9})$")
 
 
-def _codes(values: list[str] | None, referential: dict, what: str) -> list[str] | None:
-    if values is None:
-        return None
-    unknown = [v for v in values if v not in referential]
-    if unknown:
-        raise ValueError(f"{what} inconnu(s) : {', '.join(unknown)}")
-    return sorted(set(values))
 
 
 _ONE_OF = {"type": (ref.TYPES, "type de service"), "frais": (ref.FRAIS, "frais")}
@@ -67,7 +60,7 @@ class StructureEdit(AddressEdit):
     @field_validator("reseaux_porteurs")
     @classmethod
     def _reseaux(cls, v):
-        return _codes(v, ref.RESEAUX_PORTEURS, "réseau(x) porteur(s)")
+        return ref.check_codes(v, ref.RESEAUX_PORTEURS, "réseau(x) porteur(s)")
 
 
 class ServiceEdit(AddressEdit):
@@ -105,7 +98,7 @@ class ServiceEdit(AddressEdit):
     @classmethod
     def _some_codes(cls, v, info: ValidationInfo):
         referential, what = _SOME_OF[info.field_name]
-        v = _codes(v, referential, what)
+        v = ref.check_codes(v, referential, what)
         if info.field_name == "publics" and v and "tous-publics" in v and len(v) > 1:
             raise ValueError("« tous-publics » ne peut pas être combiné avec d'autres publics")
         return v

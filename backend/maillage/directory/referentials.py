@@ -38,3 +38,13 @@ def as_items(referential: dict) -> list[dict]:
         {"code": code, "label": item.label, "description": item.description}
         for code, item in referential.items()
     ]
+
+
+def check_codes(values: list[str] | None, referential: dict, what: str) -> list[str] | None:
+    """For Pydantic validators: the codes, sorted and unique, or a French error naming the unknown ones."""
+    if values is None:
+        return None
+    unknown = [v for v in values if v not in referential]
+    if unknown:
+        raise ValueError(f"{what} inconnu(s) : {', '.join(unknown)}")
+    return sorted(set(values))

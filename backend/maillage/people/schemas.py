@@ -10,13 +10,6 @@ from maillage.people.models import ContactPreference, HeardVia
 INFORMED_MESSAGE = "Vous devez confirmer avoir informé la personne du traitement de ses données."
 
 
-def _codes(values: list[str] | None, referential: dict, what: str) -> list[str] | None:
-    if values is None:
-        return None
-    unknown = [v for v in values if v not in referential]
-    if unknown:
-        raise ValueError(f"{what} inconnu(s) : {', '.join(unknown)}")
-    return sorted(set(values))
 
 
 class _In(BaseModel):
@@ -44,12 +37,12 @@ class PersonFields(_In):
     @field_validator("situation")
     @classmethod
     def _situation(cls, v):
-        return _codes(v, ref.PUBLICS, "public(s)")
+        return ref.check_codes(v, ref.PUBLICS, "public(s)")
 
     @field_validator("needs")
     @classmethod
     def _needs(cls, v):
-        return _codes(v, ref.THEMATIQUES, "thématique(s)")
+        return ref.check_codes(v, ref.THEMATIQUES, "thématique(s)")
 
     @field_validator("birth_date")
     @classmethod
