@@ -20,8 +20,6 @@ from maillage.directory.schemas import ServiceCard
 _ZONE = re.compile(r"^(france|\d{5}|2[AB]\d{3}|\d{2,3}|2[AB]|\d{9})$")
 
 
-
-
 _ONE_OF = {"type": (ref.TYPES, "type de service"), "frais": (ref.FRAIS, "frais")}
 _SOME_OF = {
     "thematiques": (ref.THEMATIQUES, "thématique(s)"),

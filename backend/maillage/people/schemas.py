@@ -10,8 +10,6 @@ from maillage.people.models import ContactPreference, HeardVia
 INFORMED_MESSAGE = "Vous devez confirmer avoir informé la personne du traitement de ses données."
 
 
-
-
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
