@@ -13,6 +13,7 @@ from maillage.directory.manage import resume_suspended
 from maillage.directory.reminders import remind_members_review, remind_outdated_listings
 from maillage.notifications.sender import send_pending
 from maillage.people.retention import anonymise_inactive
+from maillage.referrals.attachments import purge_expired_attachments
 from maillage.referrals.stall import run_stall_rules, weekly_digest
 
 log = logging.getLogger("maillage.jobs")
@@ -36,6 +37,7 @@ async def run_once(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
         report.counts.update(await run_stall_rules(session))
         report.counts.update(await weekly_digest(session))
         report.counts["personnes anonymisées"] = await anonymise_inactive(session, utcnow())
+        report.counts["pièces jointes supprimées"] = await purge_expired_attachments(session, utcnow())
         await session.commit()
     sent = await send_pending(sessionmaker, settings)
     report.counts["courriels envoyés"] = sent.sent

@@ -20,6 +20,7 @@ ARGS = {
     "cancel": {},
     "expire": {},
     "close": {"outcome": "emploi-durable"},
+    "reorient": {},
 }
 LEGAL = {
     ("sent", "accept"): "accepted",
@@ -27,6 +28,8 @@ LEGAL = {
     ("sent", "cancel"): "cancelled",
     ("sent", "expire"): "expired",
     ("accepted", "close"): "closed",
+    ("sent", "reorient"): "closed",
+    ("accepted", "reorient"): "closed",
 }
 
 
@@ -59,6 +62,8 @@ async def test_every_transition_legal_or_409(session, status, action):
         assert referral.closed_at is not None
     if action in ("accept", "refuse"):
         assert referral.answered_at is not None
+    if action == "reorient":
+        assert referral.outcome == "reorientation" and event.data["outcome"] == "reorientation"
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ allows (``rules_for(network).anonymise_after_months``, 24 by default).
 
 What goes: names (replaced by « Personne anonymisée »), birth date, contact, quartier,
 notes, the duplicate keys, and the free text of their referrals (motive, message, status
-detail, the messages' bodies, the contacts' notes). What stays, for the statistics: the
+detail, the messages' bodies, the contacts' notes) and the documents joined to their
+referrals (deleted). What stays, for the statistics: the
 referrals, their statuses, events, needs and outcomes, and the person's commune,
 situation, needs and gender.
 
@@ -14,13 +15,18 @@ Everything is done with set-based UPDATEs (no row loaded), guarded by
 import calendar
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage.audit.service import record
 from maillage.directory.models import Network
 from maillage.people.models import Person
-from maillage.referrals.models import Referral, ReferralContact, ReferralMessage
+from maillage.referrals.models import (
+    Referral,
+    ReferralAttachment,
+    ReferralContact,
+    ReferralMessage,
+)
 from maillage.referrals.rules import rules_for
 
 ANONYMOUS_FIRST_NAME = "Personne"
@@ -43,7 +49,11 @@ async def anonymise_people(session: AsyncSession, conditions: list[ColumnElement
     """Anonymise the people matching ``conditions`` that are not already; returns how many."""
     people = select(Person.id).where(*conditions, Person.anonymised_at.is_(None))
     referrals = select(Referral.id).where(Referral.person_id.in_(people))
-    # The referrals' free text first, while the people are still selectable.
+    # The referrals' documents and free text first, while the people are still selectable.
+    await session.execute(
+        delete(ReferralAttachment).where(ReferralAttachment.referral_id.in_(referrals))
+        .execution_options(**_NO_SYNC)
+    )
     await session.execute(
         update(ReferralMessage).where(ReferralMessage.referral_id.in_(referrals))
         .values(body=ERASED_MESSAGE).execution_options(**_NO_SYNC)

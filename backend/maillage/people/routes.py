@@ -20,9 +20,9 @@ from maillage.people.schemas import (
     ExportOut,
     PersonCreate,
     PersonEdit,
+    PersonListItem,
     PersonOut,
     PersonReferral,
-    PersonListItem,
 )
 from maillage.people.visibility import Access, ensure_can_see
 

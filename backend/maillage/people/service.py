@@ -28,6 +28,7 @@ from maillage.people.visibility import (
 )
 from maillage.referrals.models import (
     Referral,
+    ReferralAttachment,
     ReferralContact,
     ReferralEvent,
     ReferralMessage,
@@ -322,7 +323,8 @@ def _columns(row) -> dict:
 
 
 async def export_person(session: AsyncSession, principal: Principal, person: Person, now: datetime) -> dict:
-    """Everything held on the person (right of access), in five queries; audited."""
+    """Everything held on the person (right of access), in six queries; audited. The
+    documents are listed (name, type, size, date): each is downloaded from its referral."""
     sender, receiver = aliased(Structure), aliased(Structure)
     referral_rows = (await session.execute(
         select(Referral, Service.nom, sender.nom, receiver.nom)
@@ -333,7 +335,7 @@ async def export_person(session: AsyncSession, principal: Principal, person: Per
         .order_by(Referral.sent_at, Referral.id)
     )).all()
     ids = [r.id for r, *_ in referral_rows]
-    children: dict[str, dict[int, list[dict]]] = {"events": {}, "contacts": {}, "messages": {}}
+    children: dict[str, dict[int, list[dict]]] = {"events": {}, "contacts": {}, "messages": {}, "attachments": {}}
     if ids:
         for name, model, order in (
             ("events", ReferralEvent, ReferralEvent.created_at),
@@ -344,6 +346,15 @@ async def export_person(session: AsyncSession, principal: Principal, person: Per
                 select(model).where(model.referral_id.in_(ids)).order_by(order, model.id)
             )).all():
                 children[name].setdefault(row.referral_id, []).append(_columns(row))
+        for row in (await session.execute(
+            select(ReferralAttachment.referral_id, ReferralAttachment.id, ReferralAttachment.filename,
+                   ReferralAttachment.content_type, ReferralAttachment.size, ReferralAttachment.created_at)
+            .where(ReferralAttachment.referral_id.in_(ids))
+            .order_by(ReferralAttachment.created_at, ReferralAttachment.id)
+        )).all():
+            children["attachments"].setdefault(row.referral_id, []).append(
+                {"id": row.id, "filename": row.filename, "content_type": row.content_type, "size": row.size,
+                 "created_at": row.created_at})
     referrals = [
         {
             **_columns(referral), "service_nom": service_nom, "sender_structure_nom": sender_nom,
@@ -361,7 +372,8 @@ async def export_person(session: AsyncSession, principal: Principal, person: Per
 
 async def erase_person(session: AsyncSession, principal: Principal, person: Person, access: Access,
                        now: datetime) -> Person:
-    """Erasure on request: the person is anonymised, their referrals kept for the statistics."""
+    """Erasure on request: the person is anonymised and the documents joined to their
+    referrals deleted; the referrals are kept for the statistics."""
     if not can_erase(principal, access):
         raise Forbidden("Seuls les administrateurs d'une structure concernée et les animateurs du réseau "
                         "peuvent effacer les données d'une personne.")

@@ -3,9 +3,10 @@
 - a referral is visible to the members of its sending and receiving structures and to
   the animators of its network (their reads are audited); to anyone else it does not
   exist (404);
-- receiver-side actions (accept, refuse, log a contact, close): the receiving structure's
-  members, or an animator; sender-side (cancel): the sending structure's members, or an
-  animator; messages: either side (and animators);
+- receiver-side actions (accept, refuse, log a contact, close, reorient): the receiving
+  structure's members, or an animator; sender-side (cancel): the sending structure's
+  members, or an animator; messages: either side (and animators); documents: joined by
+  either side, read by whoever sees the referral;
 - a person may be oriented by a structure that created them or sent / received one of
   their referrals, or by an animator of their network (a minimal check until the people
   domain's visibility rules exist).
@@ -102,8 +103,19 @@ def allowed_actions(referral: Referral, access: Access) -> list[str]:
             actions.append("cancel")
     elif referral.status == ReferralStatus.ACCEPTED and receiver:
         actions += ["log_contact", "close"]
+    is_open = referral.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+    if is_open and receiver:
+        actions.append("reorient")
+    if is_open and not access.outsider:
+        actions.append("attach")
     actions.append("message")
     return actions
+
+
+def ensure_side(access: Access) -> None:
+    """Documents are joined by the structures of the referral (not by an animator from outside)."""
+    if access.outsider:
+        raise Forbidden("Seules les structures qui envoient ou reçoivent l'orientation peuvent y joindre un document.")
 
 
 # ---------------------------------------------------------------- sending

@@ -31,19 +31,36 @@ class Side:
 
 @dataclass(frozen=True)
 class Transition:
-    source: ReferralStatus
+    sources: tuple[ReferralStatus, ...]
     target: ReferralStatus
     side: str
     label: str
+    # The outcome this transition always records (None: given by the caller, if any).
+    outcome: Outcome | None = None
 
 
+_SENT, _ACCEPTED = (ReferralStatus.SENT,), (ReferralStatus.ACCEPTED,)
 TRANSITIONS = {
-    "accept": Transition(ReferralStatus.SENT, ReferralStatus.ACCEPTED, Side.RECEIVER, "acceptée"),
-    "refuse": Transition(ReferralStatus.SENT, ReferralStatus.REFUSED, Side.RECEIVER, "refusée"),
-    "cancel": Transition(ReferralStatus.SENT, ReferralStatus.CANCELLED, Side.SENDER, "annulée"),
-    "expire": Transition(ReferralStatus.SENT, ReferralStatus.EXPIRED, Side.SYSTEM, "expirée"),
-    "close": Transition(ReferralStatus.ACCEPTED, ReferralStatus.CLOSED, Side.RECEIVER, "clôturée"),
+    "accept": Transition(_SENT, ReferralStatus.ACCEPTED, Side.RECEIVER, "acceptée"),
+    "refuse": Transition(_SENT, ReferralStatus.REFUSED, Side.RECEIVER, "refusée"),
+    "cancel": Transition(_SENT, ReferralStatus.CANCELLED, Side.SENDER, "annulée"),
+    "expire": Transition(_SENT, ReferralStatus.EXPIRED, Side.SYSTEM, "expirée"),
+    "close": Transition(_ACCEPTED, ReferralStatus.CLOSED, Side.RECEIVER, "clôturée"),
+    # A new referral to another service replaces this one (sent or accepted): closed as
+    # « réorientation », whether it had been answered or not.
+    "reorient": Transition((*_SENT, *_ACCEPTED), ReferralStatus.CLOSED, Side.RECEIVER, "réorientée",
+                           outcome=Outcome.REORIENTED),
 }
+
+
+def ensure_allowed(referral: Referral, action: str) -> None:
+    """409 unless ``action`` is legal from the referral's current status."""
+    current = ReferralStatus(referral.status)
+    transition = TRANSITIONS[action]
+    if current not in transition.sources:
+        raise Conflict(
+            f"Une orientation {STATUS_LABELS[current]} ne peut pas être {transition.label}."
+        )
 
 
 def _validate(action: str, reason: str | None, outcome: str | None, detail: str | None) -> None:
@@ -70,13 +87,13 @@ async def apply(
     outcome: str | None = None,
     detail: str | None = None,
     now: datetime | None = None,
+    event_data: dict | None = None,
 ) -> Referral:
+    """Apply ``action``; ``event_data`` is added to the timeline event's data."""
     transition = TRANSITIONS[action]
+    ensure_allowed(referral, action)
     current = ReferralStatus(referral.status)
-    if current != transition.source:
-        raise Conflict(
-            f"Une orientation {STATUS_LABELS[current]} ne peut pas être {transition.label}."
-        )
+    outcome = transition.outcome.value if transition.outcome else outcome
     _validate(action, reason, outcome, detail)
     now = now or utcnow()
     values: dict = {"status": transition.target, "last_event_at": now}
@@ -98,7 +115,8 @@ async def apply(
         raise Conflict("Cette orientation vient d'être traitée par quelqu'un d'autre : rechargez la page.")
     session.add(ReferralEvent(
         referral_id=referral.id, kind=action, actor_user_id=actor_user_id, actor_structure_id=actor_structure_id,
-        data={k: v for k, v in {"reason": reason, "outcome": outcome, "detail": detail}.items() if v},
+        data={**{k: v for k, v in {"reason": reason, "outcome": outcome, "detail": detail}.items() if v},
+              **(event_data or {})},
         created_at=now,
     ))
     await session.flush()

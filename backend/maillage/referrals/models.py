@@ -4,7 +4,16 @@ receiving side logs, and the messages both sides exchange (see DESIGN.md)."""
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from maillage.db import Base, UTCDateTime, utcnow
@@ -174,4 +183,23 @@ class ReferralMessage(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     author_structure_id: Mapped[int | None] = mapped_column(ForeignKey("structure.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferralAttachment(Base):
+    """A document joined to a referral (PDF, PNG or JPEG, checked by content), kept in
+    the database so that the app's instances stay stateless; deleted some months after
+    the referral closes (``rules.attachment_retention_months``) and on erasure."""
+
+    __tablename__ = "referral_attachment"
+    __table_args__ = (Index("ix_referral_attachment_referral_id", "referral_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(Integer)
+    # Never loaded by accident (lists read the other columns): undefer it to download.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,6 +1,6 @@
 """The animators' queue: every stalled referral of a network with its rule and age,
 the people without solution, and the animator's actions on a stalled referral
-(remind, mark reconnected, snooze, close). No HTTP here; the caller authorises and
+(remind, mark reconnected, snooze, close, reorient). No HTTP here; the caller authorises and
 commits."""
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ from maillage.errors import Conflict, InvalidInput, NotFound
 from maillage.notifications.emails import enqueue
 from maillage.pagination import PageParams
 from maillage.people.models import Person
-from maillage.referrals import lifecycle
+from maillage.referrals import lifecycle, reorientation
 from maillage.referrals.models import (
     STATUS_LABELS,
     Referral,
@@ -332,3 +332,18 @@ async def close(session: AsyncSession, network: Network, referral: Referral, ani
                  f"({outcome})", actor_id=animator.id, network_id=network.id, target_type="referral",
                  target_id=referral.id)
     return referral
+
+
+async def reorient(session: AsyncSession, network: Network, referral: Referral, animator: User, *, service_id: int,
+                   motive: str | None, message: str | None,
+                   now: datetime | None = None) -> reorientation.Reoriented:
+    """A new referral to another service for the person, on behalf of the structure that
+    sent this one; this one closed as « réorientation » (see ``reorientation``)."""
+    done = await reorientation.reorient(
+        session, referral, service_id=service_id, motive=motive, message=message, actor_user_id=animator.id,
+        actor_structure_id=None, now=now,
+    )
+    await record(session, "orientation_reorientee", f"Orientation n° {referral.id} réorientée par l'animation "
+                 f"(nouvelle orientation n° {done.new.id})", actor_id=animator.id, network_id=network.id,
+                 target_type="referral", target_id=referral.id)
+    return done

@@ -21,6 +21,8 @@ from maillage.referrals.queue_schemas import (
     ReconnectedIn,
     ReferralState,
     RemindIn,
+    ReorientedState,
+    ReorientIn,
     SnoozeIn,
     StalledItem,
     StalledPage,
@@ -131,3 +133,13 @@ async def close(slug: str, referral_id: int, body: CloseIn, principal: Principal
     network, referral = await _target(session, principal, slug, referral_id)
     await queue.close(session, network, referral, principal.user, outcome=body.outcome, detail=body.detail)
     return _state(referral, network)
+
+
+@router.post("/{slug}/stalled/{referral_id}/reorient", response_model=ReorientedState,
+             summary="Réorienter la personne vers un autre service (l'orientation est clôturée)")
+async def reorient(slug: str, referral_id: int, body: ReorientIn, principal: PrincipalDep,
+                   session: SessionDep) -> ReorientedState:
+    network, referral = await _target(session, principal, slug, referral_id)
+    done = await queue.reorient(session, network, referral, principal.user, service_id=body.service_id,
+                                motive=body.motive, message=body.message)
+    return ReorientedState(**_state(done.old, network).model_dump(), new_referral_id=done.new.id)

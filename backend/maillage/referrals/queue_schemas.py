@@ -70,6 +70,13 @@ class CloseIn(BaseModel, extra="forbid"):
     detail: str | None = Field(default=None, max_length=2000)
 
 
+class ReorientIn(BaseModel, extra="forbid"):
+    service_id: int = Field(description="Le service vers lequel réorienter la personne")
+    motive: str | None = Field(default=None, max_length=5000,
+                               description="Motif de la nouvelle orientation (par défaut celui de l'actuelle)")
+    message: str | None = Field(default=None, max_length=5000, description="Message à la structure qui reçoit")
+
+
 class ReferralState(BaseModel):
     """A referral after an animator's action."""
 
@@ -80,3 +87,9 @@ class ReferralState(BaseModel):
     snoozed_until: datetime | None
     outcome: str | None
     in_queue: bool
+
+
+class ReorientedState(ReferralState):
+    """The old referral (closed as « réorientation ») and the new one."""
+
+    new_referral_id: int

@@ -1,8 +1,9 @@
 """Referrals: send, read, answer, follow up, exchange messages; inboxes."""
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, status
 
 from maillage.accounts.deps import PrincipalDep
 from maillage.db import SessionDep
@@ -10,11 +11,12 @@ from maillage.directory.models import Service
 from maillage.errors import NotFound
 from maillage.pagination import PageDep
 from maillage.people.models import CONTACT_PREFERENCE_LABELS
-from maillage.referrals import access, service
+from maillage.referrals import access, attachments, reorientation, service
 from maillage.referrals.access import Access
 from maillage.referrals.followup import FOLLOW_UP_LABELS, FollowUp
 from maillage.referrals.models import STATUS_LABELS, Referral, ReferralStatus
 from maillage.referrals.schemas import (
+    AttachmentSummary,
     CancelIn,
     CloseIn,
     ContactIn,
@@ -22,12 +24,13 @@ from maillage.referrals.schemas import (
     InboxOut,
     InboxRow,
     MessageIn,
-    ReferralPerson,
     ReferralIn,
     ReferralOut,
-    RefuseIn,
-    ServiceSummary,
+    ReferralPerson,
     ReferralStructure,
+    RefuseIn,
+    ReorientIn,
+    ServiceSummary,
     TimelineItem,
 )
 
@@ -65,6 +68,8 @@ async def _out(session, referral: Referral, acc: Access) -> ReferralOut:
         status_detail=referral.status_detail, sent_at=referral.sent_at, answered_at=referral.answered_at,
         closed_at=referral.closed_at, last_reached_at=referral.last_reached_at, last_event_at=referral.last_event_at,
         timeline=[TimelineItem(**item) for item in service.timeline(view)],
+        attachments=[AttachmentSummary(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size,
+                                       created_at=a.created_at) for a in view.attachments],
         allowed_actions=access.allowed_actions(referral, acc),
     )
 
@@ -181,3 +186,57 @@ async def post_message(body: MessageIn, loaded: ReferralDep, principal: Principa
         author_email=principal.user.email if principal.user else None,
     )
     return await _out(session, referral, acc)
+
+
+@router.post("/{referral_id}/reorient", response_model=ReferralOut,
+             summary="Réorienter la personne vers un autre service (l'orientation est clôturée)")
+async def reorient(body: ReorientIn, loaded: ReferralDep, principal: PrincipalDep, session: SessionDep) -> ReferralOut:
+    referral, acc = loaded
+    access.ensure_receiver(acc)
+    done = await reorientation.reorient(
+        session, referral, service_id=body.service_id, motive=body.motive, message=body.message,
+        actor_user_id=principal.user_id, actor_structure_id=access.actor_structure(acc, referral, "receiver"),
+    )
+    return await _out(session, done.old, acc)
+
+
+# ---------------------------------------------------------------- documents
+
+_READ_LIMIT = attachments.MAX_SIZE + 1
+
+
+@router.post("/{referral_id}/attachments", response_model=ReferralOut, status_code=status.HTTP_201_CREATED,
+             summary="Joindre un document (PDF, PNG ou JPEG, 5 Mo au plus)")
+async def add_attachment(
+    loaded: ReferralDep, principal: PrincipalDep, session: SessionDep,
+    file: Annotated[UploadFile, File(description="Le document : PDF, PNG ou JPEG, 5 Mo au plus")],
+) -> ReferralOut:
+    referral, acc = loaded
+    access.ensure_side(acc)
+    content = await file.read(_READ_LIMIT)  # one byte more than allowed is enough to refuse it
+    await attachments.add_attachment(
+        session, referral, filename=file.filename, content=content, uploaded_by=principal.user_id,
+        actor_structure_id=access.actor_structure(acc, referral, "either"),
+    )
+    return await _out(session, referral, acc)
+
+
+def _disposition(filename: str) -> str:
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@router.get("/{referral_id}/attachments/{attachment_id}", response_class=Response,
+            summary="Télécharger un document joint",
+            responses={200: {"content": {"application/pdf": {}, "image/png": {}, "image/jpeg": {}},
+                             "description": "Le document"}})
+async def download_attachment(attachment_id: int, loaded: ReferralDep, principal: PrincipalDep,
+                              session: SessionDep) -> Response:
+    referral, acc = loaded
+    attachment = await attachments.get_attachment(session, referral, attachment_id)
+    await access.audit_read(session, principal, referral, acc)
+    return Response(content=attachment.content, media_type=attachment.content_type, headers={
+        "Content-Disposition": _disposition(attachment.filename),
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    })

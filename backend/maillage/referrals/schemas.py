@@ -78,6 +78,13 @@ class MessageIn(_In):
     body: str = Field(min_length=1, max_length=5000)
 
 
+class ReorientIn(_In):
+    service_id: int = Field(description="Le service vers lequel réorienter la personne")
+    motive: str | None = Field(default=None, max_length=5000,
+                               description="Motif de la nouvelle orientation (par défaut celui de l'actuelle)")
+    message: str | None = Field(default=None, max_length=5000, description="Message à la structure qui reçoit")
+
+
 # ---------------------------------------------------------------- the referral page
 
 
@@ -118,9 +125,19 @@ class TimelineItem(BaseModel):
     reached: bool | None = None
     note: str | None = None
     body: str | None = None
+    related_referral_id: int | None = Field(
+        default=None, description="Réorientation : l'orientation précédente (envoi) ou la nouvelle (clôture)")
 
 
-Action = Literal["accept", "refuse", "cancel", "close", "log_contact", "message"]
+class AttachmentSummary(BaseModel):
+    id: int
+    filename: str
+    content_type: str = Field(description="application/pdf, image/png ou image/jpeg (d'après le contenu)")
+    size: int = Field(description="Taille en octets")
+    created_at: datetime
+
+
+Action = Literal["accept", "refuse", "cancel", "close", "log_contact", "message", "reorient", "attach"]
 
 
 class ReferralOut(BaseModel):
@@ -150,6 +167,7 @@ class ReferralOut(BaseModel):
     last_reached_at: datetime | None
     last_event_at: datetime
     timeline: list[TimelineItem] = Field(description="Événements, contacts et messages, du plus ancien au plus récent")
+    attachments: list[AttachmentSummary] = Field(description="Documents joints, du plus ancien au plus récent")
     allowed_actions: list[Action] = Field(description="Actions permises à l'utilisateur courant")
 
 

@@ -25,6 +25,7 @@ from maillage.referrals.models import (
     OUTCOME_LABELS,
     REFUSAL_LABELS,
     Referral,
+    ReferralAttachment,
     ReferralContact,
     ReferralEvent,
     ReferralMessage,
@@ -239,6 +240,7 @@ class ReferralDetail:
     messages: list[ReferralMessage]
     user_names: dict[int, str]
     structure_names: dict[int, str]
+    attachments: list[ReferralAttachment]
 
 
 async def detail(session: AsyncSession, referral: Referral) -> ReferralDetail:
@@ -262,6 +264,10 @@ async def detail(session: AsyncSession, referral: Referral) -> ReferralDetail:
     messages = list(await session.scalars(
         select(ReferralMessage).where(ReferralMessage.referral_id == referral.id)
         .order_by(ReferralMessage.created_at, ReferralMessage.id)))
+    # Without their content (a deferred column that raises if loaded by accident).
+    attachments = list(await session.scalars(
+        select(ReferralAttachment).where(ReferralAttachment.referral_id == referral.id)
+        .order_by(ReferralAttachment.created_at, ReferralAttachment.id)))
     user_ids = {referral.sender_user_id, *(e.actor_user_id for e in events), *(c.author_id for c in contacts),
                 *(m.author_id for m in messages)} - {None}
     users = (await session.scalars(select(User).where(User.id.in_(user_ids)))).all() if user_ids else []
@@ -276,7 +282,7 @@ async def detail(session: AsyncSession, referral: Referral) -> ReferralDetail:
         referral=referral, person=person, service=service, sender_structure=sender_structure,
         receiver_structure=receiver_structure, sender_name=user_names.get(referral.sender_user_id),
         events=events, contacts=contacts, messages=messages, user_names=user_names,
-        structure_names=structure_names,
+        structure_names=structure_names, attachments=attachments,
     )
 
 
@@ -298,13 +304,15 @@ async def transition(
     outcome: str | None = None,
     detail: str | None = None,
     now: datetime | None = None,
+    event_data: dict | None = None,
 ) -> Referral:
-    """accept / refuse / cancel / close through the lifecycle, then tell the other side:
-    the sender on an answer or a closing, the receiving side on a cancellation."""
+    """accept / refuse / cancel / close / reorient through the lifecycle, then tell the
+    other side: the sender on an answer or a closing (a reorientation is one), the
+    receiving side on a cancellation."""
     now = now or utcnow()
     referral = await lifecycle.apply(
         session, referral, action, actor_user_id=actor_user_id, actor_structure_id=actor_structure_id,
-        reason=reason, outcome=outcome, detail=detail, now=now,
+        reason=reason, outcome=outcome, detail=detail, now=now, event_data=event_data,
     )
     await _touch_person(session, referral.person_id, now)
     names = await _names(session, referral)
@@ -312,7 +320,7 @@ async def transition(
         await _send_all(session, "referral_answered", await _sending_side(session, referral), referral, names,
                         accepted=action == "accept", reason_label=reason_label(referral.refusal_reason),
                         detail=referral.status_detail)
-    elif action == "close":
+    elif action in ("close", "reorient"):
         await _send_all(session, "referral_closed", await _sending_side(session, referral), referral, names,
                         outcome_label=outcome_label(referral.outcome), detail=referral.status_detail)
     elif action == "cancel":
@@ -499,6 +507,8 @@ EVENT_LABELS = {
     "cancel": "Orientation annulée",
     "expire": "Orientation expirée faute de réponse",
     "close": "Orientation clôturée",
+    "reorient": "Orientation clôturée : personne réorientée vers un autre service",
+    "attachment": "Document joint",
 }
 # Contacts and messages have their own, richer, timeline items.
 _SHOWN_ELSEWHERE = {"contact", "message"}
@@ -511,8 +521,12 @@ def timeline(view: ReferralDetail) -> list[dict]:
         if e.kind in _SHOWN_ELSEWHERE:
             continue
         data = e.data or {}
+        label = EVENT_LABELS.get(e.kind, "Événement")
+        if e.kind == "sent" and data.get("reoriented_from_id"):
+            label = "Orientation envoyée (réorientation d'une orientation précédente)"
         items.append((e.created_at, 0, {
-            "type": "event", "kind": e.kind, "at": e.created_at, "label": EVENT_LABELS.get(e.kind, "Événement"),
+            "type": "event", "kind": e.kind, "at": e.created_at, "label": label,
+            "related_referral_id": data.get("reoriented_from_id") or data.get("reoriented_to_id"),
             "author": view.user_names.get(e.actor_user_id), "structure_nom": view.structure_names.get(e.actor_structure_id),
             "detail": data.get("detail"), "reason": data.get("reason"), "reason_label": reason_label(data.get("reason")),
             "outcome": data.get("outcome"), "outcome_label": outcome_label(data.get("outcome")),

@@ -500,6 +500,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/manage/networks/{slug}/stalled/{referral_id}/reorient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Réorienter la personne vers un autre service (l'orientation est clôturée) */
+        post: operations["reorient_api_v1_manage_networks__slug__stalled__referral_id__reorient_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/manage/networks/{slug}/stalled/{referral_id}/snooze": {
         parameters: {
             query?: never;
@@ -949,6 +966,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/referrals/{referral_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Joindre un document (PDF, PNG ou JPEG, 5 Mo au plus) */
+        post: operations["add_attachment_api_v1_referrals__referral_id__attachments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Télécharger un document joint */
+        get: operations["download_attachment_api_v1_referrals__referral_id__attachments__attachment_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/referrals/{referral_id}/cancel": {
         parameters: {
             query?: never;
@@ -1028,6 +1079,23 @@ export interface paths {
         put?: never;
         /** Refuser une orientation reçue (avec un motif) */
         post: operations["refuse_api_v1_referrals__referral_id__refuse_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/reorient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Réorienter la personne vers un autre service (l'orientation est clôturée) */
+        post: operations["reorient_api_v1_referrals__referral_id__reorient_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1239,6 +1307,28 @@ export interface components {
             /** Operator Tagline */
             operator_tagline: string;
         };
+        /** AttachmentSummary */
+        AttachmentSummary: {
+            /**
+             * Content Type
+             * @description application/pdf, image/png ou image/jpeg (d'après le contenu)
+             */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: number;
+            /**
+             * Size
+             * @description Taille en octets
+             */
+            size: number;
+        };
         /** AuditEventOut */
         AuditEventOut: {
             /** Action */
@@ -1262,6 +1352,14 @@ export interface components {
             target_id: number | null;
             /** Target Type */
             target_type: string | null;
+        };
+        /** Body_add_attachment_api_v1_referrals__referral_id__attachments_post */
+        Body_add_attachment_api_v1_referrals__referral_id__attachments_post: {
+            /**
+             * File
+             * @description Le document : PDF, PNG ou JPEG, 5 Mo au plus
+             */
+            file: string;
         };
         /** CancelIn */
         CancelIn: {
@@ -2299,9 +2397,14 @@ export interface components {
              * Allowed Actions
              * @description Actions permises à l'utilisateur courant
              */
-            allowed_actions: ("accept" | "refuse" | "cancel" | "close" | "log_contact" | "message")[];
+            allowed_actions: ("accept" | "refuse" | "cancel" | "close" | "log_contact" | "message" | "reorient" | "attach")[];
             /** Answered At */
             answered_at: string | null;
+            /**
+             * Attachments
+             * @description Documents joints, du plus ancien au plus récent
+             */
+            attachments: components["schemas"]["AttachmentSummary"][];
             /** Closed At */
             closed_at: string | null;
             follow_up: components["schemas"]["FollowUp"];
@@ -2423,6 +2526,49 @@ export interface components {
         RemindIn: {
             /** Message */
             message: string;
+        };
+        /** ReorientIn */
+        ReorientIn: {
+            /**
+             * Message
+             * @description Message à la structure qui reçoit
+             */
+            message?: string | null;
+            /**
+             * Motive
+             * @description Motif de la nouvelle orientation (par défaut celui de l'actuelle)
+             */
+            motive?: string | null;
+            /**
+             * Service Id
+             * @description Le service vers lequel réorienter la personne
+             */
+            service_id: number;
+        };
+        /**
+         * ReorientedState
+         * @description The old referral (closed as « réorientation ») and the new one.
+         */
+        ReorientedState: {
+            /** In Queue */
+            in_queue: boolean;
+            /**
+             * Last Event At
+             * Format: date-time
+             */
+            last_event_at: string;
+            /** Last Reached At */
+            last_reached_at: string | null;
+            /** New Referral Id */
+            new_referral_id: number;
+            /** Outcome */
+            outcome: string | null;
+            /** Referral Id */
+            referral_id: number;
+            /** Snoozed Until */
+            snoozed_until: string | null;
+            /** Status */
+            status: string;
         };
         /**
          * ReseauPorteur
@@ -3490,6 +3636,11 @@ export interface components {
             reason?: string | null;
             /** Reason Label */
             reason_label?: string | null;
+            /**
+             * Related Referral Id
+             * @description Réorientation : l'orientation précédente (envoi) ou la nouvelle (clôture)
+             */
+            related_referral_id?: number | null;
             /** Structure Nom */
             structure_nom: string | null;
             /**
@@ -4627,6 +4778,42 @@ export interface operations {
             };
         };
     };
+    reorient_api_v1_manage_networks__slug__stalled__referral_id__reorient_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorientIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReorientedState"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     snooze_api_v1_manage_networks__slug__stalled__referral_id__snooze_post: {
         parameters: {
             query?: never;
@@ -5740,6 +5927,75 @@ export interface operations {
             };
         };
     };
+    add_attachment_api_v1_referrals__referral_id__attachments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_add_attachment_api_v1_referrals__referral_id__attachments_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_attachment_api_v1_referrals__referral_id__attachments__attachment_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Le document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "image/jpeg": unknown;
+                    "image/png": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     cancel_api_v1_referrals__referral_id__cancel_post: {
         parameters: {
             query?: never;
@@ -5892,6 +6148,41 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RefuseIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorient_api_v1_referrals__referral_id__reorient_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorientIn"];
             };
         };
         responses: {
