@@ -6,4 +6,5 @@ import "@gouvfr/dsfr/dist/utility/icons/icons-business/icons-business.main.min.c
 import "@gouvfr/dsfr/dist/utility/icons/icons-device/icons-device.main.min.css";
 import "@gouvfr/dsfr/dist/utility/icons/icons-finance/icons-finance.main.min.css";
 import "@gouvfr/dsfr/dist/utility/icons/icons-user/icons-user.main.min.css";
+import "@gouvfr/dsfr/dist/utility/icons/icons-communication/icons-communication.main.min.css";
 import "@gouvminint/vue-dsfr/styles";
