@@ -14,7 +14,6 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage import permissions
@@ -23,6 +22,7 @@ from maillage.audit.service import record
 from maillage.directory.models import Structure
 from maillage.errors import Forbidden, InvalidInput, NotFound
 from maillage.people.models import Person
+from maillage.people.visibility import access_to
 from maillage.referrals import service
 from maillage.referrals.models import Referral, ReferralStatus
 
@@ -133,22 +133,10 @@ def sending_structure_id(principal: Principal, structure_id: int | None) -> int:
 
 
 async def visible_person(session: AsyncSession, principal: Principal, person_id: int) -> Person:
-    """The person if the principal may orient them (404 otherwise: existence is private)."""
+    """The person if the principal may see them, by the people's privacy rule
+    (people.visibility); 404 otherwise: existence is private."""
     person = await session.get(Person, person_id)
-    if person is None:
-        raise NotFound(PERSON_NOT_FOUND)
-    if principal.is_animator(person.network_id):
-        return person
-    mine = [sid for sid, role in principal.memberships.items() if role.network_id == person.network_id]
-    if not mine:
-        raise NotFound(PERSON_NOT_FOUND)
-    if person.created_by_structure_id in mine:
-        return person
-    related = await session.scalar(select(exists().where(
-        Referral.person_id == person.id,
-        or_(Referral.sender_structure_id.in_(mine), Referral.receiver_structure_id.in_(mine)),
-    )))
-    if not related:
+    if person is None or await access_to(session, principal, person) is None:
         raise NotFound(PERSON_NOT_FOUND)
     return person
 
