@@ -72,3 +72,17 @@ async def test_demo_search_finds_housing_in_each_network_separately(client):
         body = (await client.get("/api/v1/services/search", params={"q": "logements", "network": slug})).json()
         assert body["total"] >= 1
         assert {item["network"] for item in body["items"]} == {slug}
+
+
+async def test_demo_referrals_fill_the_inbox_and_the_animators_queue(client, session, sign_in):
+    from maillage.demo.personas import persona_user
+
+    await sign_in(await persona_user(session, "animatrice-reseau"))
+    queue = (await client.get("/api/v1/manage/networks/pantin/stalled")).json()
+    rules = {item["rule"] for item in queue["items"]}
+    assert {"no_answer", "never_contacted", "dormant"} <= rules
+    await sign_in(await persona_user(session, "admin-structure-accueil"))
+    me = (await client.get("/api/v1/auth/me")).json()
+    inbox = (await client.get("/api/v1/referrals", params={
+        "structure_id": me["current_structure_id"], "direction": "received"})).json()
+    assert inbox["total"] >= 5
