@@ -157,3 +157,83 @@ def _cpus() -> int | None:
     import os
 
     return os.cpu_count()
+
+
+REFERRALS_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/maillage_bench_referrals"
+
+
+@bench.command("referrals")
+@click.option("--database-url", default=REFERRALS_URL, show_default=True,
+              help="Base PostgreSQL du banc (supprimée puis recréée).")
+@click.option("--structures", default=500, show_default=True, type=click.IntRange(10))
+@click.option("--people", default=200_000, show_default=True, type=click.IntRange(100))
+@click.option("--referrals", default=1_000_000, show_default=True, type=click.IntRange(100))
+@click.option("--requests", "requests", default=100, show_default=True, type=click.IntRange(1),
+              help="Requêtes mesurées par page (HTTP, puis en processus pour les lectures).")
+@click.option("--warmup", default=10, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=20261124, show_default=True, type=int)
+@click.option("--reuse", is_flag=True, help="Ne rien générer : mesurer la base telle qu'elle est.")
+@click.option("--stall-runs", default=2, show_default=True, type=click.IntRange(0),
+              help="Exécutions successives de run_stall_rules (validées), chronométrées.")
+@click.option("--explain", "explain_keys", multiple=True,
+              type=click.Choice(["inbox", "stalled", "person", "stall"]),
+              help="Afficher aussi EXPLAIN (ANALYZE, BUFFERS) de ces requêtes (après les mesures).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Écrire aussi les chiffres dans ce fichier JSON.")
+def referrals(database_url: str, structures: int, people: int, referrals: int, requests: int, warmup: int,
+              seed: int, reuse: bool, stall_runs: int, explain_keys: tuple[str, ...], out_file: Path | None) -> None:
+    """Un réseau de 1 000 000 d'orientations (200 000 personnes, 500 structures) : boîte
+    reçue, file de l'animateur, fiche personne, envoi (HTTP, session réelle), et le job
+    des règles de souffrance sur toute la table."""
+    from maillage.bench import referrals as rb
+    from maillage.bench.load import recreate_database
+    from maillage.db import utcnow
+
+    figures: dict[str, Any] = {
+        "machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
+        "requests": requests, "warmup": warmup, "seed": seed,
+    }
+    if reuse:
+        tokens = asyncio.run(rb.session_tokens(database_url))
+        console.print(f"Base existante : {database_url}")
+    else:
+        asyncio.run(recreate_database(database_url))
+        start = time.perf_counter()
+        generated = rb.generate(structures, people, referrals, seed, utcnow())
+        gen_s = time.perf_counter() - start
+        start = time.perf_counter()
+        asyncio.run(rb.load(database_url, generated))
+        load_s = time.perf_counter() - start
+        tokens = generated.tokens
+        figures.update(counts=generated.counts, generation_s=round(gen_s, 1), load_s=round(load_s, 1))
+        console.print(f"Généré {generated.counts} en {gen_s:.1f} s ; COPY + VACUUM ANALYZE {load_s:.1f} s")
+        del generated
+
+    def progress(t) -> None:
+        s = t.summary()
+        console.print(f"  {s['label']:<52} HTTP p50 {s['http_p50_ms']:7.1f} ms  p95 {s['http_p95_ms']:7.1f} ms"
+                      f"  ({s['detail']})")
+
+    results = asyncio.run(rb.measure_http(database_url, tokens, requests, warmup, progress=progress))
+    asyncio.run(rb.measure_sql(database_url, tokens, results, requests, warmup))
+    figures["queries"] = [t.summary() for t in results]
+    if stall_runs:
+        figures["stall"] = asyncio.run(rb.time_stall_job(database_url, stall_runs))
+        for n, run in enumerate(figures["stall"], start=1):
+            console.print(f"  run_stall_rules n° {n} : {run['job_s']:.2f} s (+ commit {run['with_commit_s']:.2f} s)"
+                          f"  {run['counts']}")
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(figures, ensure_ascii=False, indent=1, default=str) + "\n", "utf-8")
+    lines = ["| page | détail | HTTP p50 | HTTP p95 | en processus p50 | en processus p95 |",
+             "|---|---|---:|---:|---:|---:|"]
+    for q in figures["queries"]:
+        sql = (f"{q['sql_p50_ms']:.1f} | {q['sql_p95_ms']:.1f}" if "sql_p50_ms" in q else "— | —")
+        lines.append(f"| {q['label']} | {q['detail']} | {q['http_p50_ms']:.1f} | **{q['http_p95_ms']:.1f}** | {sql} |")
+    for n, run in enumerate(figures.get("stall", []), start=1):
+        lines.append(f"| run_stall_rules n° {n} | {run['counts']} | | **{run['with_commit_s'] * 1000:.0f}** "
+                     f"(job {run['job_s'] * 1000:.0f}) | | |")
+    click.echo("\n".join(lines))
+    if explain_keys:
+        for key, statement, plan in asyncio.run(rb.explain(database_url, tokens, explain_keys)):
+            click.echo(f"\n==== {key}\n{statement}\n---\n{plan}")
