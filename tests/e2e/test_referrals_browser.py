@@ -7,51 +7,30 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.steps import (
+    DESKTOP,
+    PHONE,
+    TABLE_OURCQ,
+    assert_no_horizontal_scroll,
+    critical_violations,
+    main_nav,
+    sign_in,
+    sign_out,
+    tick,
+)
+
 pytestmark = pytest.mark.e2e
 
 COUNSELLOR = "Amina Benali"
 RECEIVER = "Sophie Lambert"
-TABLE_OURCQ = "La Table de l'Ourcq — restaurant d'insertion"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
 FIRST_NAME = "Maëlys"
 LAST_NAME = "Navigateur-Essai"
 
 
-def sign_in(page: Page, app_url: str, name: str) -> None:
-    page.goto(f"{app_url}/connexion")
-    page.get_by_role("button", name=f"Se connecter comme {name}").click()
-    expect(page.locator("header")).to_contain_text(name)
 
 
-def sign_out(page: Page) -> None:
-    page.locator("header").get_by_role("button", name="Se déconnecter").click()
-    expect(page).to_have_url(re.compile(r"/connexion\?deconnecte=1$"))
 
 
-def tick(page: Page, checkbox) -> None:
-    expect(checkbox).not_to_be_checked()
-    page.locator(f"label[for='{checkbox.get_attribute('id')}']").click()
-    expect(checkbox).to_be_checked()
-
-
-def main_nav(page: Page):
-    return page.get_by_role("navigation", name="Menu principal")
-
-
-def assert_no_horizontal_scroll(page: Page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what} déborde horizontalement ({width} px)"
-
-
-def critical_violations(page: Page, axe_script) -> list[str]:
-    page.add_script_tag(path=str(axe_script))
-    results = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
-    return [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} élément(s))"
-        for violation in results["violations"]
-        if violation["impact"] == "critical"
-    ]
 
 
 def table_service(app_url: str) -> tuple[int, str]:
@@ -159,6 +138,8 @@ def test_counsellor_orients_a_person_the_receiver_accepts_and_the_sender_sees_th
 
     # The person's page lists the referral.
     page.locator("tbody tr").filter(has_text=f"{FIRST_NAME} {LAST_NAME}").get_by_role("link").click()
+    # The list's row links to the referral under the same name: wait for the referral page first.
+    expect(page).to_have_url(re.compile(r"/orientations/\d+$"))
     page.get_by_role("link", name=f"{FIRST_NAME} {LAST_NAME}").click()
     expect(page).to_have_url(re.compile(r"/personnes/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{FIRST_NAME} {LAST_NAME}")
