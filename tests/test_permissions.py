@@ -10,6 +10,7 @@ from maillage.accounts.service import create_api_token
 from maillage.accounts.tokens import hash_secret, new_secret
 from maillage.db import utcnow
 from maillage.main import create_app
+from maillage.appointments.models import Booking, CalendarFeed, Place, Slot, SlotSeries
 from maillage.referrals.models import ReferralAttachment
 from sqlalchemy import select
 
@@ -124,6 +125,7 @@ def rows(w: World) -> dict[tuple[str, str], Row]:
             {"person_id": ids.get("person"), "service_id": ids.get("open_service"),
              "motive": "Besoin d'un accompagnement vers l'emploi.", "needs": []}),
         ("GET", "/api/v1/referrals"): Row({**VIEW}, f"/api/v1/referrals?structure_id={s}&direction=received"),
+        ("GET", "/api/v1/referrals/vocabulary"): Row(EVERYONE, "/api/v1/referrals/vocabulary"),
         ("GET", "/api/v1/referrals/{referral_id}"): Row(CONCERNED, f"/api/v1/referrals/{ids.get('r_view')}"),
         ("POST", "/api/v1/referrals/{referral_id}/messages"): Row(
             CONCERNED, f"/api/v1/referrals/{ids.get('r_view')}/messages", {"body": "Bonjour"}),
@@ -162,6 +164,47 @@ def rows(w: World) -> dict[tuple[str, str], Row]:
         ("POST", "/api/v1/manage/networks/{slug}/stalled/{referral_id}/reorient"): Row(
             ANIMATOR, f"/api/v1/manage/networks/{n}/stalled/{ids.get('q_reorient')}/reorient",
             {"service_id": ids.get("reorient_service")}),
+        # Appointments: the structure's agenda (members, animators), its places and feeds (admins,
+        # animators), a service's free slots (the network), bookings like their referral.
+        ("GET", "/api/v1/structures/{structure_id}/places"): Row(VIEW, f"/api/v1/structures/{s}/places"),
+        ("POST", "/api/v1/structures/{structure_id}/places"): Row(
+            EDIT, f"/api/v1/structures/{s}/places", {"name": "Antenne", "kind": "visio"}),
+        ("PATCH", "/api/v1/places/{place_id}"): Row(EDIT, f"/api/v1/places/{ids.get('place')}",
+                                                    {"instructions": "Sonnez"}),
+        ("DELETE", "/api/v1/places/{place_id}"): Row(EDIT, f"/api/v1/places/{ids.get('spare_place')}"),
+        ("POST", "/api/v1/services/{service_id}/slots"): Row(VIEW, f"/api/v1/services/{ids.get('open_service')}/slots", {
+            "place_id": ids.get("place"), "starts_at": (utcnow() + timedelta(days=9)).isoformat(), "capacity": 2}),
+        ("POST", "/api/v1/services/{service_id}/slot-series"): Row(
+            VIEW, f"/api/v1/services/{ids.get('open_service')}/slot-series",
+            {"place_id": ids.get("place"), "weekdays": [1], "start_time": "10:00", "starts_on": later,
+             "ends_on": str(date.today() + timedelta(days=40))}),
+        ("GET", "/api/v1/slot-series/{series_id}"): Row(VIEW, f"/api/v1/slot-series/{ids.get('series')}"),
+        ("POST", "/api/v1/slot-series/{series_id}/exceptions"): Row(
+            VIEW, f"/api/v1/slot-series/{ids.get('series')}/exceptions", {"dates": [later]}),
+        ("POST", "/api/v1/slot-series/{series_id}/stop"): Row(VIEW, f"/api/v1/slot-series/{ids.get('series')}/stop", {}),
+        ("POST", "/api/v1/slots/{slot_id}/cancel"): Row(VIEW, f"/api/v1/slots/{ids.get('spare_slot')}/cancel",
+                                                        {"reason": "Fermeture exceptionnelle"}),
+        ("GET", "/api/v1/services/{service_id}/slots"): Row(
+            {**EVERYONE, "anonymous": 401, "other_network": 403}, f"/api/v1/services/{ids.get('open_service')}/slots"),
+        ("GET", "/api/v1/structures/{structure_id}/agenda"): Row(
+            VIEW, f"/api/v1/structures/{s}/agenda?from={utcnow().date()}T00:00:00%2B01:00&to="
+                  f"{utcnow().date() + timedelta(days=7)}T00:00:00%2B01:00"),
+        ("GET", "/api/v1/structures/{structure_id}/calendar-feeds"): Row(EDIT, f"/api/v1/structures/{s}/calendar-feeds"),
+        ("POST", "/api/v1/structures/{structure_id}/calendar-feeds"): Row(
+            EDIT, f"/api/v1/structures/{s}/calendar-feeds", {"label": "Accueil"}),
+        ("GET", "/api/v1/calendar/{token}.ics"): Row(EVERYONE, f"/api/v1/calendar/{ids.get('feed_token')}.ics"),
+        ("DELETE", "/api/v1/calendar-feeds/{feed_id}"): Row(EDIT, f"/api/v1/calendar-feeds/{ids.get('feed')}"),
+        ("GET", "/api/v1/referrals/{referral_id}/bookings"): Row(
+            CONCERNED, f"/api/v1/referrals/{ids.get('r_view')}/bookings"),
+        ("POST", "/api/v1/referrals/{referral_id}/bookings"): Row(
+            CONCERNED, f"/api/v1/referrals/{ids.get('r_book')}/bookings", {"slot_id": ids.get("book_slot")}),
+        ("POST", "/api/v1/bookings/{booking_id}/move"): Row(
+            CONCERNED, f"/api/v1/bookings/{ids.get('b_move')}/move", {"slot_id": ids.get("other_slot")}),
+        ("POST", "/api/v1/bookings/{booking_id}/cancel"): Row(
+            CONCERNED, f"/api/v1/bookings/{ids.get('b_cancel')}/cancel", {"reason": "Empêchement"}),
+        ("POST", "/api/v1/bookings/{booking_id}/attendance"): Row(
+            CONCERNED, f"/api/v1/bookings/{ids.get('b_past')}/attendance", {"status": "honoured"}),
+        ("GET", "/api/v1/bookings/mine"): Row({**EVERYONE, "anonymous": 401}, "/api/v1/bookings/mine"),
         # Erasure (a person of their own): only admins of a concerned structure and animators.
         ("DELETE", "/api/v1/people/{person_id}"): Row(
             {**CONCERNED, "member": 403}, f"/api/v1/people/{ids.get('erased_person')}"),
@@ -262,13 +305,61 @@ async def _world(session) -> World:
                                     content_type="application/pdf", size=16, content=b"%PDF-1.7\n%%EOF\n")
     session.add(attachment)
     await session.flush()
+    appointments = await _appointments(session, world, open_service, sender, person)
     membership = await session.scalar(select(Membership.id).where(
         Membership.user_id == (users["member"].id), Membership.structure_id == structure.id))
     world.ids = {"invitation": invitation.id, "join_request": requests[0].id, "other_join_request": requests[1].id,
                  "token": token.id, "membership": membership, "person": person.id,
                  "erased_person": erased_person.id, "open_service": open_service.id,
-                 "reorient_service": reorient_service.id, "attachment": attachment.id, **referrals}
+                 "reorient_service": reorient_service.id, "attachment": attachment.id, **referrals,
+                 **appointments}
     return world
+
+
+async def _appointments(session, world: World, service, sender, person) -> dict:
+    """A place with slots (one of a series), a spare place and slot, a calendar feed, and
+    bookings to move, cancel and mark (one past), each on its own referral."""
+    place = Place(network_id=world.network.id, structure_id=world.structure.id, name="Accueil", kind="sur-place",
+                  adresse="1 rue Hoche")
+    spare_place = Place(network_id=world.network.id, structure_id=world.structure.id, name="Ancien local",
+                        kind="sur-place", adresse="2 rue Hoche")
+    session.add_all([place, spare_place])
+    await session.flush()
+    series = SlotSeries(network_id=world.network.id, structure_id=world.structure.id, service_id=service.id,
+                        place_id=place.id, weekdays=[1], start_time="10:00", duration_minutes=45, capacity=5,
+                        starts_on=date.today(), ends_on=date.today() + timedelta(days=60))
+    session.add(series)
+    await session.flush()
+
+    def slot(days: float, **fields) -> Slot:
+        starts = utcnow() + timedelta(days=days)
+        return Slot(network_id=world.network.id, structure_id=world.structure.id, service_id=service.id,
+                    place_id=place.id, starts_at=starts, ends_at=starts + timedelta(minutes=45), capacity=10,
+                    booked_count=0, **fields)
+
+    slots = {"book_slot": slot(2), "slot": slot(3), "other_slot": slot(4), "spare_slot": slot(5),
+             "series_slot": slot(6, series_id=series.id), "cancel_slot": slot(7), "past_slot": slot(-1)}
+    session.add_all(slots.values())
+    await session.flush()
+    ids = {"place": place.id, "spare_place": spare_place.id, "series": series.id,
+           **{k: v.id for k, v in slots.items()}}
+    for key, at in (("r_book", None), ("b_move", "slot"), ("b_cancel", "cancel_slot"), ("b_past", "past_slot")):
+        referral = await make_referral(session, person, service, sender, status="accepted", answered_at=utcnow())
+        ids[key] = referral.id
+        if at:
+            booked = slots[at]
+            booked.booked_count += 1
+            booking = Booking(network_id=world.network.id, slot_id=booked.id, person_id=person.id,
+                              referral_id=referral.id, structure_id=world.structure.id, service_id=service.id,
+                              starts_at=booked.starts_at, ends_at=booked.ends_at, status="booked")
+            session.add(booking)
+            await session.flush()
+            ids[key] = booking.id
+    token = new_secret("cal_")
+    feed = CalendarFeed(structure_id=world.structure.id, token_hash=hash_secret(token), label="Accueil")
+    session.add(feed)
+    await session.flush()
+    return {**ids, "feed": feed.id, "feed_token": token}
 
 
 @pytest.mark.parametrize("role", ROLES)

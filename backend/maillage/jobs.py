@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from maillage.appointments import jobs as appointment_jobs
 from maillage.config import Settings
 from maillage.db import utcnow
 from maillage.directory.manage import resume_suspended
@@ -36,6 +37,7 @@ async def run_once(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
         report.counts["rappels équipes"] = await remind_members_review(session)
         report.counts.update(await run_stall_rules(session))
         report.counts.update(await weekly_digest(session))
+        report.counts.update(await appointment_jobs.run(session))
         report.counts["personnes anonymisées"] = await anonymise_inactive(session, utcnow())
         report.counts["pièces jointes supprimées"] = await purge_expired_attachments(session, utcnow())
         await session.commit()

@@ -17,6 +17,8 @@ from maillage.accounts.deps import CSRFMiddleware
 from maillage.accounts.oidc_routes import router as oidc_router
 from maillage.accounts.routes import router as accounts_router
 from maillage.accounts.team_routes import router as team_router
+from maillage.appointments.booking_routes import router as bookings_router
+from maillage.appointments.routes import router as appointments_router
 from maillage.config import Settings, get_settings
 from maillage.datainclusion.routes import router as datainclusion_router
 from maillage.db import make_engine, make_sessionmaker
@@ -131,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(people_router)
     api.include_router(referrals_router)
     api.include_router(queue_router)
+    api.include_router(appointments_router)
+    api.include_router(bookings_router)
     api.include_router(datainclusion_router)
     app.include_router(api)
     _mount_spa(app, settings.static_dir)

@@ -3,6 +3,7 @@
 
 def load_all() -> None:
     from maillage.accounts import models as _accounts  # noqa: F401
+    from maillage.appointments import models as _appointments  # noqa: F401
     from maillage.audit import models as _audit  # noqa: F401
     from maillage.directory import models as _directory  # noqa: F401
     from maillage.notifications import models as _notifications  # noqa: F401

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory } from "vue-router";
+import { createRouter, createWebHistory, type LocationQueryValue } from "vue-router";
 
 import { loadSession } from "./composables/useSession";
 import SearchPage from "./pages/SearchPage.vue";
@@ -11,6 +11,11 @@ declare module "vue-router" {
 }
 
 const numericId = (value: string | string[]) => ({ id: Number(Array.isArray(value) ? value[0] : value) });
+/** "?personne=12" → 12; anything else → null. */
+const queryId = (value: LocationQueryValue | LocationQueryValue[] | undefined) => {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first && /^[1-9]\d{0,14}$/.test(first) ? Number(first) : null;
+};
 const text = (value: string | string[] | undefined) => (Array.isArray(value) ? (value[0] ?? "") : (value ?? ""));
 
 export const router = createRouter({
@@ -53,6 +58,20 @@ export const router = createRouter({
       meta: { requiresAuth: true },
     },
     {
+      path: "/gestion/structures/:id(\\d+)/agenda",
+      name: "gestion-agenda",
+      component: () => import("./pages/AgendaPage.vue"),
+      props: (route) => numericId(route.params.id ?? ""),
+      meta: { requiresAuth: true },
+    },
+    {
+      path: "/gestion/structures/:id(\\d+)/agenda/jour/:date(\\d{4}-\\d{2}-\\d{2})",
+      name: "gestion-agenda-jour",
+      component: () => import("./pages/AgendaDayPage.vue"),
+      props: (route) => ({ ...numericId(route.params.id ?? ""), date: text(route.params.date) }),
+      meta: { requiresAuth: true },
+    },
+    {
       path: "/gestion/services/:id(\\d+)",
       name: "gestion-service",
       component: () => import("./pages/ManageServicePage.vue"),
@@ -63,7 +82,7 @@ export const router = createRouter({
       path: "/orienter/:serviceId(\\d+)",
       name: "orienter",
       component: () => import("./pages/OrientPage.vue"),
-      props: (route) => ({ serviceId: numericId(route.params.serviceId ?? "").id }),
+      props: (route) => ({ serviceId: numericId(route.params.serviceId ?? "").id, personId: queryId(route.query.personne) }),
       meta: { requiresAuth: true },
     },
     { path: "/orientations", redirect: { name: "orientations-recues" } },

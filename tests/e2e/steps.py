@@ -46,3 +46,45 @@ def critical_violations(page: Page, axe_script) -> list[str]:
 def sign_out(page: Page) -> None:
     page.locator("header").get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(re.compile(r"/connexion\?deconnecte=1$"))
+
+
+def stalled_queue(page: Page, app_url: str, network: str):
+    """Open a network's queue of stalled referrals (the network page's tab); returns its tab panel once loaded."""
+    page.goto(f"{app_url}/reseau/{network}")
+    page.get_by_role("tab", name="Orientations en souffrance").click()
+    expect(page).to_have_url(re.compile(r"onglet=souffrance"))
+    panel = page.get_by_role("tabpanel")
+    expect(panel.get_by_text(re.compile(r"orientations? en souffrance$"))).to_be_visible()
+    return panel
+
+
+def queue_count_text(count: int) -> str:
+    """The queue's count line as the page writes it."""
+    if count == 0:
+        return "Aucune orientation en souffrance"
+    return f"{count} orientation en souffrance" if count == 1 else f"{count} orientations en souffrance"
+
+
+def queue_count(panel) -> int:
+    """The number of stalled referrals the queue shows (with its current filters)."""
+    line = panel.get_by_text(re.compile(r"^(Aucune orientation en souffrance|\d+ orientations? en souffrance)$"))
+    expect(line).to_be_visible()
+    found = re.match(r"\d+", line.inner_text())
+    return int(found.group(0)) if found else 0
+
+
+def queue_row(panel, referral_id: int):
+    """The queue's row of one referral (found by the link to the referral's page)."""
+    return panel.locator("tbody tr").filter(has=panel.page.locator(f"a[href='/orientations/{referral_id}']"))
+
+
+def api_call(page: Page, app_url: str, method: str, path: str, body: dict | None = None):
+    """Call the API as the page's signed-in user: its cookies, and for a change the CSRF token of its cookie."""
+    from urllib.parse import unquote
+
+    headers = {}
+    if method.upper() not in ("GET", "HEAD"):
+        token = next((c["value"] for c in page.context.cookies(app_url) if c["name"] == "maillage_csrf"), None)
+        if token:
+            headers["X-CSRF-Token"] = unquote(token)
+    return page.request.fetch(f"{app_url}{path}", method=method.upper(), data=body, headers=headers)

@@ -9,7 +9,7 @@ from maillage.audit.models import AuditEvent
 from maillage.db import utcnow
 from maillage.referrals.followup import FollowUp, follow_up
 from maillage.referrals.models import Referral, ReferralStatus
-from maillage.referrals.service import follow_up_condition, follow_up_expression
+from maillage.referrals.followup_sql import follow_up_condition, follow_up_expression
 from sqlalchemy import event, func, select
 
 from tests.directory.factories import make_service
@@ -94,6 +94,33 @@ async def test_received_inbox_counts_filters_and_pages(client, session, world, a
 
     bad = await client.get(API, params={"structure_id": world.receiver.id, "follow_up": "perdu"})
     assert bad.status_code == 422 and bad.json()["error"] == "donnees_invalides"
+
+
+async def test_counts_and_list_stop_at_the_limit_and_say_so(client, session, world, act_as, monkeypatch):
+    """A structure with more referrals than COUNT_LIMIT in a status sees "more than N"
+    and a list of the N newest, instead of a count of its whole history on each load."""
+    from maillage.referrals import service
+
+    monkeypatch.setattr(service, "COUNT_LIMIT", 2)
+    made = await _fill(session, world)
+    client = await act_as("member")
+    body = (await client.get(API, params={"structure_id": world.receiver.id, "page_size": 1})).json()
+    assert (body["count_limit"], body["total"], body["total_capped"], body["pages"]) == (2, 2, True, 2)
+    by_status = {c["code"]: (c["count"], c["capped"]) for c in body["counts_by_status"]}
+    assert by_status["sent"] == (2, False) and by_status["refused"] == (1, False)
+    closed = {c["code"]: (c["count"], c["capped"]) for c in body["counts_by_follow_up"]}["closed"]
+    assert closed == (2, True)  # refused + closed + expired = 3
+    page2 = (await client.get(API, params={"structure_id": world.receiver.id, "page_size": 1, "page": 2})).json()
+    assert [r["id"] for r in page2["items"]] == [made["sent_old"].id]
+    assert (await client.get(API, params={"structure_id": world.receiver.id, "page_size": 1,
+                                          "page": 3})).json()["items"] == []
+
+    body = (await client.get(API, params={"structure_id": world.receiver.id, "follow_up": "closed"})).json()
+    assert (body["total"], body["total_capped"]) == (2, True)
+    assert [r["id"] for r in body["items"]] == [made["refused"].id, made["closed"].id]
+    body = (await client.get(API, params={"structure_id": world.receiver.id, "status": "accepted"})).json()
+    assert (body["total"], body["total_capped"]) == (2, False)
+
 
 
 async def test_current_structure_is_the_default(client, session, world, act_as):

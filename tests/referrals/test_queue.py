@@ -37,7 +37,8 @@ async def test_queue_sorted_by_urgency_with_filters_and_counts(client, session, 
     assert [i["rule"] for i in body["items"]] == [
         "never_contacted", "never_contacted", "no_answer", "no_answer", "dormant"]
     assert [i["age_days"] for i in body["items"]] == [40, 16, 25, 11, 120]
-    assert body["counts"] == {"no_answer": 2, "never_contacted": 2, "dormant": 1}
+    assert body["counts"] == {"no_answer": 2, "never_contacted": 2, "appointment_to_confirm": 0,
+                              "missed_not_rebooked": 0, "dormant": 1}
     assert body["total"] == 5 and body["items"][2]["rule_label"] == "Sans réponse"
 
     body = (await client.get(f"{base(w)}/stalled", params={"rule": "no_answer"})).json()
@@ -58,6 +59,30 @@ async def test_queue_sorted_by_urgency_with_filters_and_counts(client, session, 
 
     response = await client.get(f"{base(w)}/stalled", params={"rule": "perdue"})
     assert response.status_code == 422 and "valeur inconnue" in response.json()["detail"]
+
+
+async def test_counts_stop_at_the_limit_and_say_so(client, session, sign_in, monkeypatch):
+    """Beyond COUNT_LIMIT stalled referrals of a rule the queue says "more than N"
+    (and pages stop there) instead of counting every row on each page load."""
+    from maillage.referrals import queue
+
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 2)
+    w = await make_world(session)
+    never = [await accepted(session, w, days_ago=days) for days in (30, 20, 16)]
+    no_answer = await sent(session, w, days_ago=12)
+    await sign_in(w.animator)
+
+    body = (await client.get(f"{base(w)}/stalled", params={"page_size": 2})).json()
+    assert body["counts"] == {"no_answer": 1, "never_contacted": 2, "appointment_to_confirm": 0,
+                              "missed_not_rebooked": 0, "dormant": 0}
+    assert (body["count_limit"], body["capped"], body["total_capped"]) == (2, ["never_contacted"], True)
+    assert (body["total"], body["pages"]) == (3, 2)
+    assert [i["referral_id"] for i in body["items"]] == [never[0].id, never[1].id]
+    body = (await client.get(f"{base(w)}/stalled", params={"page_size": 2, "page": 2})).json()
+    assert [i["referral_id"] for i in body["items"]] == [no_answer.id]
+
+    body = (await client.get(f"{base(w)}/stalled", params={"rule": "no_answer"})).json()
+    assert (body["total"], body["total_capped"], body["capped"]) == (1, False, ["never_contacted"])
 
 
 async def test_queue_query_count_does_not_grow_with_the_page(client, session, sign_in, engine):
@@ -100,9 +125,9 @@ async def test_snooze_hides_until_the_date(client, session, sign_in):
     assert (await client.get(f"{base(w)}/stalled")).json()["total"] == 0
     page = PageParams(1, 20)
     back = snooze_instant(until)
-    assert (await list_stalled(session, w.network, page, now=back - timedelta(minutes=1)))[1] == 0
-    rows, total, _ = await list_stalled(session, w.network, page, now=back)
-    assert total == 1 and rows[0].referral.id == referral.id
+    assert (await list_stalled(session, w.network, page, now=back - timedelta(minutes=1))).total == 0
+    found = await list_stalled(session, w.network, page, now=back)
+    assert found.total == 1 and found.rows[0].referral.id == referral.id
     kinds = list(await session.scalars(select(ReferralEvent.kind).where(ReferralEvent.referral_id == referral.id)))
     assert kinds == ["mise-en-attente"]
 

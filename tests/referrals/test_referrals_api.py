@@ -99,7 +99,7 @@ async def test_main_journey(client, session, world, act_as):
     assert (sent["follow_up"], sent["follow_up_label"]) == ("awaiting_answer", "En attente de réponse")
     assert sent["sender_structure"]["nom"] == "Mission Locale de Pantin"
     assert sent["receiver_structure"]["id"] == world.receiver.id
-    assert sent["allowed_actions"] == ["cancel", "attach", "message"]
+    assert sent["allowed_actions"] == ["cancel", "attach", "book", "message"]
     await session.refresh(world.person)
     assert world.person.last_activity_at >= utcnow() - timedelta(minutes=1)
 
@@ -110,13 +110,13 @@ async def test_main_journey(client, session, world, act_as):
     assert (row["person_first_name"], row["person_last_name"]) == ("Awa", "Diallo")
     assert row["other_structure"]["nom"] == "Mission Locale de Pantin"
     page = (await client.get(f"{API}/{sent['id']}")).json()
-    assert page["allowed_actions"] == ["accept", "refuse", "reorient", "attach", "message"]
+    assert page["allowed_actions"] == ["accept", "refuse", "reorient", "attach", "book", "message"]
     assert page["person"]["phone"] == "06 01 02 03 04"
     assert page["person"]["preferred_contact_label"] == "Téléphone"
 
     accepted = (await client.post(f"{API}/{sent['id']}/accept")).json()
     assert (accepted["status"], accepted["follow_up"]) == ("accepted", "never_contacted")
-    assert accepted["allowed_actions"] == ["log_contact", "close", "reorient", "attach", "message"]
+    assert accepted["allowed_actions"] == ["log_contact", "close", "reorient", "attach", "book", "message"]
     reached_at = utcnow()
     response = await client.post(f"{API}/{sent['id']}/contacts", json={
         "contacted_at": reached_at.isoformat(), "channel": "telephone", "reached": True, "note": "RDV fixé jeudi."})
@@ -136,7 +136,7 @@ async def test_main_journey(client, session, world, act_as):
                                                                   ("contact", "contact")]
     assert page["timeline"][2]["label"] == "Personne jointe" and page["timeline"][2]["note"] == "RDV fixé jeudi."
     assert page["timeline"][1]["structure_nom"] == "Restaurant d'insertion Le Relais"
-    assert page["allowed_actions"] == ["attach", "message"]
+    assert page["allowed_actions"] == ["attach", "book", "message"]
 
 
 async def test_an_unreached_contact_keeps_never_contacted_and_reached_never_goes_back(client, session, world, act_as):
@@ -382,7 +382,7 @@ async def test_an_animator_acts_on_both_sides_and_reads_are_audited(client, sess
     sent = await send(act_as, world)
     client = await act_as("animator")
     page = (await client.get(f"{API}/{sent['id']}")).json()
-    assert page["allowed_actions"] == ["accept", "refuse", "cancel", "reorient", "message"]
+    assert page["allowed_actions"] == ["accept", "refuse", "cancel", "reorient", "book", "message"]
     audit = await session.scalar(select(AuditEvent).where(AuditEvent.action == "lecture_donnees_personnelles",
                                                           AuditEvent.target_id == sent["id"]))
     assert audit.actor_id == world.users["animator"].id and audit.network_id == world.network.id

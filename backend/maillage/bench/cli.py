@@ -237,3 +237,53 @@ def referrals(database_url: str, structures: int, people: int, referrals: int, r
     if explain_keys:
         for key, statement, plan in asyncio.run(rb.explain(database_url, tokens, explain_keys)):
             click.echo(f"\n==== {key}\n{statement}\n---\n{plan}")
+
+
+APPOINTMENTS_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/maillage_bench_appointments"
+
+
+@bench.command("appointments")
+@click.option("--database-url", default=APPOINTMENTS_URL, show_default=True,
+              help="Base PostgreSQL du banc (supprimée puis recréée).")
+@click.option("--structures", default=500, show_default=True, type=click.IntRange(2))
+@click.option("--requests", "requests", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--warmup", default=20, show_default=True, type=click.IntRange(0))
+@click.option("--contenders", default=400, show_default=True, type=click.IntRange(1),
+              help="Réservations tentées en même temps sur le créneau collectif populaire.")
+@click.option("--concurrency", default=50, show_default=True, type=click.IntRange(1))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=20261201, show_default=True, type=int)
+@click.option("--explain", "show_plan", is_flag=True, help="Afficher EXPLAIN (ANALYZE, BUFFERS) de la liste.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path))
+def appointments(database_url: str, structures: int, requests: int, warmup: int, contenders: int, concurrency: int,
+                 workers: int, seed: int, show_plan: bool, out_file: Path | None) -> None:
+    """500 structures avec un an de créneaux hebdomadaires : liste des créneaux libres
+    d'un service sur 4 semaines (p50/p95), et réservations concurrentes d'un créneau
+    populaire (débit, aucun surbooking)."""
+    from maillage.bench import appointments as ab
+    from maillage.bench.load import recreate_database
+    from maillage.db import utcnow
+
+    figures: dict[str, Any] = {"machine": {"cpus": _cpus(), "python": platform.python_version()}, "seed": seed}
+    asyncio.run(recreate_database(database_url))
+    start = time.perf_counter()
+    generated = ab.generate(structures, contenders, seed, utcnow())
+    gen_s = time.perf_counter() - start
+    start = time.perf_counter()
+    asyncio.run(ab.load(database_url, generated))
+    figures.update(counts=generated.counts, generation_s=round(gen_s, 1), load_s=round(time.perf_counter() - start, 1))
+    console.print(f"Généré {generated.counts} en {gen_s:.1f} s ; COPY + VACUUM ANALYZE {figures['load_s']} s")
+    services = [s for s in generated.services if s != 1]
+    figures["listing"] = {**ab.measure_listing(database_url, services, generated.tokens["counsellor"], requests,
+                                               warmup, seed),
+                          **asyncio.run(ab.measure_listing_sql(database_url, services, requests, warmup, seed))}
+    console.print(f"Créneaux libres d'un service sur 4 semaines : {figures['listing']}")
+    figures["contention"] = ab.measure_contention(database_url, generated, concurrency, workers)
+    console.print(f"Réservations concurrentes : {figures['contention']}")
+    if show_plan:
+        click.echo(asyncio.run(ab.explain_listing(database_url, services[0])))
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(ab.summary_json(figures) + "\n", "utf-8")
+    if figures["contention"]["overbooked"]:
+        raise SystemExit("SURBOOKING : le créneau contient plus de réservations que de places.")

@@ -47,8 +47,9 @@ class KindTimings:
 class AppServer:
     """``python -m uvicorn maillage.main:create_app --factory`` on a free loopback port."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, workers: int = 1) -> None:
         self.database_url = database_url
+        self.workers = workers
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -59,7 +60,8 @@ class AppServer:
         env.pop("MAILLAGE_SQL_ECHO", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "maillage.main:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+             "--workers", str(self.workers)],
             env=env,
         )
         deadline = time.monotonic() + 30

@@ -202,11 +202,17 @@ LOAD_ORDER = ("network", "structure", "service", "user_account", "membership", "
 
 
 async def load(url: str, g: Generated) -> None:
+    await copy_tables(url, g.tables, LOAD_ORDER)
+
+
+async def copy_tables(url: str, tables: dict[str, tuple[list[str], list[tuple]]], order: tuple[str, ...]) -> None:
+    """COPY each table's rows (in ``order``, for the foreign keys), reset the id
+    sequences, then VACUUM (ANALYZE) so that plans see real statistics."""
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         async with conn.transaction():
-            for table in LOAD_ORDER:
-                columns, rows = g.tables[table]
+            for table in order:
+                columns, rows = tables[table]
                 await conn.copy_records_to_table(table, records=rows, columns=columns)
                 await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage.db import utcnow
 from maillage.demo.personas import seed_personas
+from maillage.demo.appointments import seed_appointments
 from maillage.demo.referrals import seed_referrals
 from maillage.directory.models import Network, Structure
 from maillage.directory.service import upsert_service, upsert_structure
@@ -59,4 +60,5 @@ async def seed(session: AsyncSession) -> list[Network]:
     networks = [await seed_network(session, slug) for slug in DEMO_NETWORKS]
     await seed_personas(session)
     await seed_referrals(session, networks[0])
+    await seed_appointments(session, networks[0])
     return networks

@@ -108,6 +108,8 @@ def allowed_actions(referral: Referral, access: Access) -> list[str]:
         actions.append("reorient")
     if is_open and not access.outsider:
         actions.append("attach")
+    if is_open and (receiver or sender):
+        actions.append("book")
     actions.append("message")
     return actions
 

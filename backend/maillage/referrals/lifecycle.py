@@ -121,4 +121,10 @@ async def apply(
     ))
     await session.flush()
     await session.refresh(referral)
+    if transition.target != ReferralStatus.ACCEPTED:
+        # A finished referral frees its upcoming appointments (imported here: the
+        # appointments domain builds on this one).
+        from maillage.appointments.booking import release_for_referral
+
+        await release_for_referral(session, referral, now)
     return referral

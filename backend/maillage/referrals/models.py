@@ -13,6 +13,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -101,12 +102,40 @@ class ContactChannel(StrEnum):
     VIDEO = "visio"
 
 
+_NEVER_REACHED = "status = 'accepted' AND last_reached_at IS NULL"
+_TO_CONFIRM = "status = 'accepted' AND appointment_status = 'booked'"
+_MISSED = "status = 'accepted' AND appointment_status = 'missed'"
+_INBOX_INCLUDE = ["last_reached_at", "appointment_status", "appointment_ends_at", "honoured_at"]
+
+
 class Referral(Base):
     __tablename__ = "referral"
     __table_args__ = (
-        Index("ix_referral_receiver_structure_id_status_sent_at", "receiver_structure_id", "status", "sent_at"),
-        Index("ix_referral_sender_structure_id_status_sent_at", "sender_structure_id", "status", "sent_at"),
+        # Inboxes: the first page walks (structure, sent_at, id) backwards and stops after
+        # 20 rows; the counts by status and follow-up read only the (structure, status)
+        # index (index-only on PostgreSQL, thanks to the included column).
+        Index("ix_referral_receiver_structure_id_sent_at_id", "receiver_structure_id", "sent_at", "id"),
+        Index("ix_referral_sender_structure_id_sent_at_id", "sender_structure_id", "sent_at", "id"),
+        Index("ix_referral_receiver_structure_id_status_sent_at", "receiver_structure_id", "status", "sent_at",
+              postgresql_include=_INBOX_INCLUDE),
+        Index("ix_referral_sender_structure_id_status_sent_at", "sender_structure_id", "status", "sent_at",
+              postgresql_include=_INBOX_INCLUDE),
         Index("ix_referral_network_id_status_sent_at", "network_id", "status", "sent_at"),
+        # The animators' queue: one partial index per stall rule, in the order of the
+        # rule's age, so that each rule's branch reads only the rows it shows.
+        Index("ix_referral_stalled_no_answer", "network_id", "sent_at", "id",
+              postgresql_where=text("status = 'sent'"), sqlite_where=text("status = 'sent'"),
+              postgresql_include=["snoozed_until"]),
+        Index("ix_referral_stalled_never_contacted", "network_id", "answered_at", "id",
+              postgresql_where=text(_NEVER_REACHED), sqlite_where=text(_NEVER_REACHED),
+              postgresql_include=["snoozed_until"]),
+        Index("ix_referral_stalled_dormant", "network_id", "last_event_at", "id",
+              postgresql_where=text("status = 'accepted'"), sqlite_where=text("status = 'accepted'"),
+              postgresql_include=["snoozed_until", "last_reached_at", "answered_at"]),
+        Index("ix_referral_stalled_to_confirm", "network_id", "appointment_ends_at", "id",
+              postgresql_where=text(_TO_CONFIRM), sqlite_where=text(_TO_CONFIRM)),
+        Index("ix_referral_stalled_missed", "network_id", "last_event_at", "id",
+              postgresql_where=text(_MISSED), sqlite_where=text(_MISSED)),
         Index("ix_referral_person_id", "person_id"),
         Index("ix_referral_service_id", "service_id"),
     )
@@ -139,6 +168,13 @@ class Referral(Base):
     last_event_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The animator put the referral aside until then (it leaves the stalled queue).
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its latest booking that counts (not cancelled) and its first honoured one, kept by
+    # ``appointments.service.sync_referral`` so that the follow-up status, the inboxes
+    # and the queue need no join to the bookings.
+    appointment_status: Mapped[str | None] = mapped_column(String(20))
+    appointment_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    honoured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ReferralEvent(Base):

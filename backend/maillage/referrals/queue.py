@@ -18,7 +18,8 @@ from maillage.errors import Conflict, InvalidInput, NotFound
 from maillage.notifications.emails import enqueue
 from maillage.pagination import PageParams
 from maillage.people.models import Person
-from maillage.referrals import lifecycle, reorientation
+from maillage.referrals import reorientation
+from maillage.referrals import service as referral_service
 from maillage.referrals.models import (
     STATUS_LABELS,
     Referral,
@@ -60,46 +61,70 @@ class StalledRow:
     sender_nom: str
 
 
-def _stalled_union(network: Network, now: datetime, rule: StallRule | None, structure_id: int | None,
-                   min_age_days: int | None):
-    """One SELECT per rule (id, rule, weight, since), UNION ALL: the rules never overlap."""
-    rules = rules_for(network)
-    selects = []
-    for r in StallRule:
-        if rule is not None and r != rule:
-            continue
-        since = since_column(r)
-        conditions = [Referral.network_id == network.id, rule_condition(r, rules, now), not_snoozed(now)]
-        if structure_id is not None:
-            conditions.append(or_(Referral.receiver_structure_id == structure_id,
-                                  Referral.sender_structure_id == structure_id))
-        if min_age_days:
-            conditions.append(since <= now - timedelta(days=min_age_days))
-        selects.append(
-            select(Referral.id.label("id"), literal(r.value).label("rule"),
-                   literal(RULE_WEIGHT[r]).label("weight"), since.label("since"))
-            .where(*conditions)
-        )
-    return union_all(*selects).subquery("stalled")
+# Counts per rule are exact up to this number; beyond it the queue says "plus de 1 000"
+# (counting 300,000 stalled rows on every page load costs more than the page itself,
+# and an animator narrows such a queue with the filters anyway).
+COUNT_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class StalledPage:
+    rows: list[StalledRow]
+    total: int
+    counts: dict[StallRule, int]
+    # The rules (among the counted ones) with more than COUNT_LIMIT stalled referrals.
+    capped: set[StallRule]
+
+
+def _rule_branch(network: Network, rules, now: datetime, r: StallRule, structure_id: int | None,
+                 min_age_days: int | None):
+    """The referrals stalled under rule ``r`` (id and age), read through the rule's
+    partial index in age order."""
+    since = since_column(r)
+    conditions = [Referral.network_id == network.id, rule_condition(r, rules, now), not_snoozed(now)]
+    if structure_id is not None:
+        conditions.append(or_(Referral.receiver_structure_id == structure_id,
+                              Referral.sender_structure_id == structure_id))
+    if min_age_days:
+        conditions.append(since <= now - timedelta(days=min_age_days))
+    return select(Referral.id.label("id"), since.label("since")).where(*conditions)
 
 
 async def list_stalled(
     session: AsyncSession, network: Network, page: PageParams, *, rule: StallRule | None = None,
     structure_id: int | None = None, min_age_days: int | None = None, now: datetime | None = None,
-) -> tuple[list[StalledRow], int, dict[StallRule, int]]:
+) -> StalledPage:
     """A page of the network's stalled referrals by urgency (rule, then oldest first),
-    their total and the count per rule (same filters except the rule): two queries."""
+    their total and the count per rule (same filters except the rule), counts capped at
+    ``COUNT_LIMIT``. Two queries, each reading a bounded number of index entries per
+    rule: the counts, then per rule its first ``offset + page_size`` rows, merged. The
+    queue shows at most ``COUNT_LIMIT`` referrals per rule: the filters narrow it."""
     now = now or utcnow()
-    every_rule = _stalled_union(network, now, None, structure_id, min_age_days)
+    rules = rules_for(network)
+    branches = {r: _rule_branch(network, rules, now, r, structure_id, min_age_days) for r in StallRule}
+    counted = [
+        select(literal(r.value).label("rule"), func.count().label("n"))
+        .select_from(branch.limit(COUNT_LIMIT + 1).subquery())
+        for r, branch in branches.items()
+    ]
     counts = dict.fromkeys(StallRule, 0)
-    for name, count in (await session.execute(
-        select(every_rule.c.rule, func.count()).group_by(every_rule.c.rule)
-    )).all():
-        counts[StallRule(name)] = count
-    total = counts[rule] if rule is not None else sum(counts.values())
+    capped: set[StallRule] = set()
+    for name, n in (await session.execute(union_all(*counted))).all():
+        counts[StallRule(name)] = min(n, COUNT_LIMIT)
+        if n > COUNT_LIMIT:
+            capped.add(StallRule(name))
+    shown = [rule] if rule is not None else list(StallRule)
+    total = sum(counts[r] for r in shown)
     if total == 0 or page.offset >= total:
-        return [], total, counts
-    stalled = _stalled_union(network, now, rule, structure_id, min_age_days)
+        return StalledPage([], total, counts, capped)
+    firsts = []
+    for r in shown:
+        # Capped like the counts: past COUNT_LIMIT of a rule, the next rule's rows follow.
+        first = (branches[r].order_by(since_column(r), Referral.id)
+                 .limit(min(page.offset + page.page_size, COUNT_LIMIT)).subquery())
+        firsts.append(select(first.c.id, literal(r.value).label("rule"), literal(RULE_WEIGHT[r]).label("weight"),
+                             first.c.since))
+    stalled = union_all(*firsts).subquery("stalled")
     rows = (await session.execute(
         select(Referral, stalled.c.rule, stalled.c.since, Person.first_name, Person.last_name, Service.nom,
                Receiver.nom, Sender.nom)
@@ -111,7 +136,8 @@ async def list_stalled(
         .order_by(stalled.c.weight, stalled.c.since, stalled.c.id)
         .offset(page.offset).limit(page.page_size)
     )).all()
-    return [StalledRow(r[0], StallRule(r[1]), r[2], *r[3:]) for r in rows], total, counts
+    return StalledPage([StalledRow(r[0], StallRule(r[1]), _aware(r[2])[0], *r[3:]) for r in rows], total, counts,
+                       capped)
 
 
 @dataclass(frozen=True)
@@ -188,18 +214,14 @@ async def get_referral(session: AsyncSession, network: Network, referral_id: int
     return referral
 
 
-def is_stalled(referral: Referral, network: Network, now: datetime) -> bool:
-    """Whether the referral is in the queue (evaluated in Python, same rules)."""
-    if referral.snoozed_until is not None and referral.snoozed_until > now:
-        return False
+async def in_queue(session: AsyncSession, network: Network, referral_id: int, now: datetime) -> bool:
+    """Whether the referral is in the queue now (the same SQL rules, one query)."""
     rules = rules_for(network)
-    if referral.status == ReferralStatus.SENT:
-        return referral.sent_at <= now - timedelta(days=min(rules.reminder_days, default=rules.expiry_days))
-    if referral.status != ReferralStatus.ACCEPTED:
-        return False
-    never = referral.last_reached_at is None and referral.answered_at is not None and \
-        referral.answered_at <= now - timedelta(days=rules.never_contacted_days)
-    return never or referral.last_event_at <= now - timedelta(days=rules.dormant_days)
+    found = await session.scalar(
+        select(Referral.id).where(Referral.id == referral_id, not_snoozed(now),
+                                  or_(*(rule_condition(r, rules, now) for r in StallRule)))
+    )
+    return found is not None
 
 
 def _ensure_open(referral: Referral, what: str) -> None:
@@ -286,6 +308,7 @@ async def mark_reconnected(session: AsyncSession, network: Network, referral: Re
     note = (note or "").strip() or None
     session.add(ReferralContact(referral_id=referral.id, contacted_at=contacted_at, channel=channel, reached=True,
                                 note=note, author_id=animator.id, created_at=now))
+    await referral_service.touch_person(session, referral.person_id, now)
     session.add(ReferralEvent(referral_id=referral.id, kind=CONTACT_EVENT, actor_user_id=animator.id,
                               data={"channel": channel, "reached": True, "animateur": True}, created_at=now))
     await record(session, "orientation_reprise", f"Contact noté par l'animation sur l'orientation n° {referral.id}",
@@ -307,7 +330,7 @@ async def snooze(session: AsyncSession, network: Network, referral: Referral, an
     now = now or utcnow()
     if until <= now.astimezone(PARIS).date():
         raise InvalidInput("Choisissez une date dans le futur.")
-    if until > now.date() + timedelta(days=366):
+    if until > now.astimezone(PARIS).date() + timedelta(days=366):
         raise InvalidInput("Mettez l'orientation de côté pour un an au plus.")
     _ensure_open(referral, "mise de côté")
     referral.snoozed_until = snooze_instant(until)
@@ -326,8 +349,8 @@ async def close(session: AsyncSession, network: Network, referral: Referral, ani
     if referral.status == ReferralStatus.SENT:
         raise Conflict("Une orientation sans réponse ne peut pas être clôturée par l'animation : relancez la "
                        "structure (elle expire d'elle-même au bout du délai) ou réorientez la personne.")
-    await lifecycle.apply(session, referral, "close", actor_user_id=animator.id, actor_structure_id=None,
-                          outcome=outcome, detail=detail, now=now)
+    await referral_service.transition(session, referral, "close", actor_user_id=animator.id, actor_structure_id=None,
+                                      outcome=outcome, detail=detail, now=now)
     await record(session, "orientation_cloturee", f"Orientation n° {referral.id} clôturée par l'animation "
                  f"({outcome})", actor_id=animator.id, network_id=network.id, target_type="referral",
                  target_id=referral.id)

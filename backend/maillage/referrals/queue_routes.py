@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage.accounts.deps import PrincipalDep
 from maillage.accounts.principal import Principal
@@ -39,11 +40,11 @@ async def _animator_network(session, principal: Principal, slug: str) -> Network
     return network
 
 
-def _state(referral: Referral, network: Network) -> ReferralState:
+async def _state(session: AsyncSession, referral: Referral, network: Network) -> ReferralState:
     return ReferralState(
         referral_id=referral.id, status=referral.status, last_reached_at=referral.last_reached_at,
         last_event_at=referral.last_event_at, snoozed_until=referral.snoozed_until, outcome=referral.outcome,
-        in_queue=queue.is_stalled(referral, network, utcnow()),
+        in_queue=await queue.in_queue(session, network, referral.id, utcnow()),
     )
 
 
@@ -56,8 +57,8 @@ async def stalled(
 ) -> StalledPage:
     network = await _animator_network(session, principal, slug)
     now = utcnow()
-    rows, total, counts = await queue.list_stalled(session, network, page, rule=rule, structure_id=structure_id,
-                                                   min_age_days=min_age_days, now=now)
+    found = await queue.list_stalled(session, network, page, rule=rule, structure_id=structure_id,
+                                     min_age_days=min_age_days, now=now)
     items = [
         StalledItem(
             referral_id=r.referral.id, rule=r.rule, rule_label=STALL_LABELS[r.rule], age_days=(now - r.since).days,
@@ -68,10 +69,13 @@ async def stalled(
             person=PersonRef(id=r.referral.person_id, display_name=display_name(r.person_first_name,
                                                                                  r.person_last_name)),
         )
-        for r in rows
+        for r in found.rows
     ]
-    shape = Page.of(items, total, page)
-    return StalledPage(**shape.model_dump(exclude={"items"}), items=items, counts=counts)
+    shape = Page.of(items, found.total, page)
+    capped = sorted(found.capped)
+    return StalledPage(**shape.model_dump(exclude={"items"}), items=items, counts=found.counts,
+                       count_limit=queue.COUNT_LIMIT, capped=capped,
+                       total_capped=any(r in found.capped for r in ([rule] if rule else StallRule)))
 
 
 @router.get("/{slug}/without-solution", response_model=Page[WithoutSolutionItem],
@@ -104,7 +108,7 @@ async def remind(slug: str, referral_id: int, body: RemindIn, principal: Princip
     network, referral = await _target(session, principal, slug, referral_id)
     link = get_settings().public_url.rstrip("/") + f"/orientations/{referral.id}"
     await queue.remind(session, network, referral, principal.user, body.message, link)
-    return _state(referral, network)
+    return await _state(session, referral, network)
 
 
 @router.post("/{slug}/stalled/{referral_id}/reconnected", response_model=ReferralState,
@@ -114,7 +118,7 @@ async def reconnected(slug: str, referral_id: int, body: ReconnectedIn, principa
     network, referral = await _target(session, principal, slug, referral_id)
     await queue.mark_reconnected(session, network, referral, principal.user, contacted_at=body.contacted_at,
                                  channel=body.channel, note=body.note)
-    return _state(referral, network)
+    return await _state(session, referral, network)
 
 
 @router.post("/{slug}/stalled/{referral_id}/snooze", response_model=ReferralState,
@@ -123,7 +127,7 @@ async def snooze(slug: str, referral_id: int, body: SnoozeIn, principal: Princip
                  session: SessionDep) -> ReferralState:
     network, referral = await _target(session, principal, slug, referral_id)
     await queue.snooze(session, network, referral, principal.user, body.until)
-    return _state(referral, network)
+    return await _state(session, referral, network)
 
 
 @router.post("/{slug}/stalled/{referral_id}/close", response_model=ReferralState,
@@ -132,7 +136,7 @@ async def close(slug: str, referral_id: int, body: CloseIn, principal: Principal
                 session: SessionDep) -> ReferralState:
     network, referral = await _target(session, principal, slug, referral_id)
     await queue.close(session, network, referral, principal.user, outcome=body.outcome, detail=body.detail)
-    return _state(referral, network)
+    return await _state(session, referral, network)
 
 
 @router.post("/{slug}/stalled/{referral_id}/reorient", response_model=ReorientedState,
@@ -142,4 +146,4 @@ async def reorient(slug: str, referral_id: int, body: ReorientIn, principal: Pri
     network, referral = await _target(session, principal, slug, referral_id)
     done = await queue.reorient(session, network, referral, principal.user, service_id=body.service_id,
                                 motive=body.motive, message=body.message)
-    return ReorientedState(**_state(done.old, network).model_dump(), new_referral_id=done.new.id)
+    return ReorientedState(**(await _state(session, done.old, network)).model_dump(), new_referral_id=done.new.id)

@@ -39,7 +39,11 @@ class StalledPage(BaseModel):
     page: int
     page_size: int
     pages: int
-    counts: dict[StallRule, int] = Field(description="Nombre d'orientations par règle (mêmes filtres, hors règle)")
+    counts: dict[StallRule, int] = Field(
+        description="Nombre d'orientations par règle (mêmes filtres, hors règle), exact jusqu'à count_limit")
+    count_limit: int = Field(description="Au-delà de ce nombre par règle, le décompte s'arrête")
+    capped: list[StallRule] = Field(description="Règles qui comptent plus de count_limit orientations")
+    total_capped: bool = Field(description="Le total est un minimum (une des règles affichées dépasse count_limit)")
 
 
 class WithoutSolutionItem(BaseModel):

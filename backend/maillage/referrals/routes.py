@@ -11,7 +11,7 @@ from maillage.directory.models import Service
 from maillage.errors import NotFound
 from maillage.pagination import PageDep
 from maillage.people.models import CONTACT_PREFERENCE_LABELS
-from maillage.referrals import access, attachments, reorientation, service
+from maillage.referrals import access, attachments, reorientation, service, vocabulary
 from maillage.referrals.access import Access
 from maillage.referrals.followup import FOLLOW_UP_LABELS, FollowUp
 from maillage.referrals.models import STATUS_LABELS, Referral, ReferralStatus
@@ -28,6 +28,7 @@ from maillage.referrals.schemas import (
     ReferralOut,
     ReferralPerson,
     ReferralStructure,
+    ReferralVocabulary,
     RefuseIn,
     ReorientIn,
     ServiceSummary,
@@ -82,11 +83,24 @@ async def send(body: ReferralIn, principal: PrincipalDep, session: SessionDep) -
     target = await session.get(Service, body.service_id)
     if target is None:
         raise NotFound("Service introuvable.")
-    referral = await service.send_referral(
-        session, person=person, service=target, sender_user_id=principal.user_id, sender_structure_id=structure_id,
-        motive=body.motive, needs=body.needs, message=body.message, preferred_contact=body.preferred_contact,
-    )
-    return await _out(session, referral, access.access_of(principal, referral))
+    # « Orienter et prendre RDV » is all or nothing (a savepoint): a full slot keeps no
+    # referral; the form stays on screen and another slot is chosen.
+    async with session.begin_nested():
+        referral = await service.send_referral(
+            session, person=person, service=target, sender_user_id=principal.user_id,
+            sender_structure_id=structure_id, motive=body.motive, needs=body.needs, message=body.message,
+            preferred_contact=body.preferred_contact,
+        )
+        found = access.access_of(principal, referral)
+        if body.slot_id is not None:
+            from maillage.appointments import booking  # the appointments domain builds on this one
+
+            slot = await booking.get_slot(session, body.slot_id)
+            await booking.book(session, referral, slot, by_user_id=principal.user_id, by_structure_id=structure_id,
+                               by_receiver=found.receiver or found.animator, notify_person=body.notify_person)
+    if body.slot_id is not None:
+        await session.refresh(referral)
+    return await _out(session, referral, found)
 
 
 @router.get("", response_model=InboxOut, summary="Orientations reçues ou envoyées par une structure")
@@ -118,11 +132,19 @@ async def inbox(
     return InboxOut(
         items=items, total=found.total, page=page.page, page_size=page.page_size,
         pages=(found.total + page.page_size - 1) // page.page_size, structure_id=structure.id, direction=direction,
-        counts_by_status=[Count(code=s.value, label=STATUS_LABELS[s], count=found.by_status.get(s.value, 0))
-                          for s in ReferralStatus],
-        counts_by_follow_up=[Count(code=f.value, label=FOLLOW_UP_LABELS[f], count=found.by_follow_up.get(f.value, 0))
-                             for f in FollowUp],
+        counts_by_status=[Count(code=s.value, label=STATUS_LABELS[s], count=found.by_status.get(s.value, 0),
+                                capped=s.value in found.capped) for s in ReferralStatus],
+        counts_by_follow_up=[Count(code=f.value, label=FOLLOW_UP_LABELS[f], count=found.by_follow_up.get(f.value, 0),
+                                   capped=f.value in found.capped) for f in FollowUp],
+        count_limit=service.COUNT_LIMIT, total_capped=found.total_capped,
     )
+
+
+@router.get("/vocabulary", response_model=ReferralVocabulary,
+            summary="Vocabulaires des orientations : statuts, motifs de refus, sorties, canaux de contact…")
+async def read_vocabulary() -> ReferralVocabulary:
+    """Public, like the directory's referentials: codes and labels, no personal data."""
+    return vocabulary.referral_vocabulary()
 
 
 @router.get("/{referral_id}", response_model=ReferralOut, summary="Une orientation et son historique")

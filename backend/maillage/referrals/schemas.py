@@ -2,12 +2,13 @@
 and the structures' inboxes."""
 
 from datetime import datetime
-from typing import Literal
+from enum import StrEnum
+from typing import Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from maillage.directory import referentials as ref
-from maillage.people.models import ContactPreference
+from maillage.people.models import ContactPreference, HeardVia
 from maillage.referrals.followup import FollowUp
 from maillage.referrals.models import (
     ContactChannel,
@@ -15,6 +16,7 @@ from maillage.referrals.models import (
     ReferralStatus,
     RefusalReason,
 )
+from maillage.referrals.stall import StallRule
 
 CHANNEL_LABELS = {
     ContactChannel.PHONE: "Téléphone",
@@ -43,6 +45,10 @@ class ReferralIn(_In):
         default=None, description="Moyen de contact préféré (par défaut celui de la personne)")
     structure_id: int | None = Field(
         default=None, description="Structure au nom de laquelle on oriente (par défaut la structure courante)")
+    slot_id: int | None = Field(
+        default=None, description="« Orienter et prendre RDV » : le créneau réservé en même temps (tout ou rien)")
+    notify_person: bool = Field(
+        default=False, description="Avec slot_id : envoyer la confirmation du RDV à la personne (courriel)")
 
     @field_validator("needs")
     @classmethod
@@ -137,7 +143,7 @@ class AttachmentSummary(BaseModel):
     created_at: datetime
 
 
-Action = Literal["accept", "refuse", "cancel", "close", "log_contact", "message", "reorient", "attach"]
+Action = Literal["accept", "refuse", "cancel", "close", "log_contact", "message", "reorient", "attach", "book"]
 
 
 class ReferralOut(BaseModel):
@@ -191,7 +197,8 @@ class InboxRow(BaseModel):
 class Count(BaseModel):
     code: str
     label: str
-    count: int
+    count: int = Field(description="Exact jusqu'à count_limit")
+    capped: bool = Field(False, description="Il y en a plus de count_limit")
 
 
 class InboxOut(BaseModel):
@@ -204,3 +211,63 @@ class InboxOut(BaseModel):
     direction: Literal["received", "sent"]
     counts_by_status: list[Count] = Field(description="Pour la structure et le sens, sans les filtres ni la page")
     counts_by_follow_up: list[Count]
+    count_limit: int = Field(description="Les décomptes s'arrêtent à ce nombre (la liste aussi)")
+    total_capped: bool = Field(description="Le total est un minimum : il y en a plus de count_limit")
+
+
+# ---------------------------------------------------------------- vocabularies
+
+Code = TypeVar("Code", bound=StrEnum)
+
+
+class VocabularyItem(BaseModel, Generic[Code]):
+    """One code of a vocabulary and its French label."""
+
+    code: Code
+    label: str
+
+
+# Named subclasses: the OpenAPI document (and the generated client) gets readable names.
+class StatusItem(VocabularyItem[ReferralStatus]):
+    pass
+
+
+class FollowUpItem(VocabularyItem[FollowUp]):
+    pass
+
+
+class RefusalReasonItem(VocabularyItem[RefusalReason]):
+    pass
+
+
+class OutcomeItem(VocabularyItem[Outcome]):
+    pass
+
+
+class ContactChannelItem(VocabularyItem[ContactChannel]):
+    pass
+
+
+class ContactPreferenceItem(VocabularyItem[ContactPreference]):
+    pass
+
+
+class HeardViaItem(VocabularyItem[HeardVia]):
+    pass
+
+
+class StallRuleItem(VocabularyItem[StallRule]):
+    pass
+
+
+class ReferralVocabulary(BaseModel):
+    """The codes of the referrals and people domains with their French labels, in the order to show them."""
+
+    statuses: list[StatusItem] = Field(description="Statuts d'une orientation (libellés en minuscules, pour une phrase)")
+    follow_ups: list[FollowUpItem] = Field(description="Statuts de suivi (calculés)")
+    refusal_reasons: list[RefusalReasonItem] = Field(description="Motifs de refus")
+    outcomes: list[OutcomeItem] = Field(description="Sorties (à la clôture)")
+    contact_channels: list[ContactChannelItem] = Field(description="Canaux d'un contact avec la personne")
+    contact_preferences: list[ContactPreferenceItem] = Field(description="Moyens de contact préférés de la personne")
+    heard_via: list[HeardViaItem] = Field(description="Comment la personne a connu le réseau")
+    stall_rules: list[StallRuleItem] = Field(description="Règles des orientations en souffrance")

@@ -7,7 +7,7 @@ concurrent answers one wins, the other is a 409)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,7 +20,8 @@ from maillage.notifications.emails import enqueue
 from maillage.pagination import PageParams
 from maillage.people.models import Person
 from maillage.referrals import lifecycle
-from maillage.referrals.followup import FollowUp, follow_up
+from maillage.referrals.followup import BookingFacts, BookingState, FollowUp, follow_up
+from maillage.referrals.followup_sql import FINISHED, follow_up_condition
 from maillage.referrals.models import (
     OUTCOME_LABELS,
     REFUSAL_LABELS,
@@ -39,41 +40,6 @@ _CLOCK_SKEW = timedelta(minutes=5)
 # A contact entered with an approximate time on the day the referral was sent is kept.
 _SAME_DAY = timedelta(days=1)
 
-# ---------------------------------------------------------------- follow-up in SQL
-
-
-def follow_up_expression():
-    """The follow-up status as a SQL CASE, for counting and grouping inboxes.
-
-    It mirrors ``followup.follow_up(status, last_reached_at, [], now)`` until bookings
-    exist (the appointments issue will add the ``appointment_*`` branches here, from the
-    referral's latest booking): sent → awaiting_answer; accepted and nobody reached →
-    never_contacted; accepted and reached → in_progress; any other status → closed.
-    """
-    return case(
-        (Referral.status == ReferralStatus.SENT.value, literal(FollowUp.AWAITING_ANSWER.value)),
-        (and_(Referral.status == ReferralStatus.ACCEPTED.value, Referral.last_reached_at.is_(None)),
-         literal(FollowUp.NEVER_CONTACTED.value)),
-        (Referral.status == ReferralStatus.ACCEPTED.value, literal(FollowUp.IN_PROGRESS.value)),
-        else_=literal(FollowUp.CLOSED.value),
-    )
-
-
-_FINISHED = [s.value for s in ReferralStatus if s not in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)]
-
-
-def follow_up_condition(value: FollowUp):
-    """``follow_up_expression() == value``, written on the status so that the
-    (structure, status, sent_at) indexes serve the filter (same mirror as above)."""
-    accepted = Referral.status == ReferralStatus.ACCEPTED.value
-    return {
-        FollowUp.AWAITING_ANSWER: Referral.status == ReferralStatus.SENT.value,
-        FollowUp.NEVER_CONTACTED: and_(accepted, Referral.last_reached_at.is_(None)),
-        FollowUp.IN_PROGRESS: and_(accepted, Referral.last_reached_at.is_not(None)),
-        FollowUp.CLOSED: Referral.status.in_(_FINISHED),
-    }.get(value, false())
-
-
 # ---------------------------------------------------------------- helpers
 
 
@@ -87,7 +53,7 @@ def _link(referral_id: int) -> str:
     return f"{get_settings().public_url.rstrip('/')}/orientations/{referral_id}"
 
 
-async def _touch_person(session: AsyncSession, person_id: int, now: datetime) -> None:
+async def touch_person(session: AsyncSession, person_id: int, now: datetime) -> None:
     await session.execute(
         update(Person).where(Person.id == person_id).values(last_activity_at=now)
         .execution_options(synchronize_session=False)
@@ -287,7 +253,17 @@ async def detail(session: AsyncSession, referral: Referral) -> ReferralDetail:
 
 
 def current_follow_up(referral: Referral, now: datetime | None = None) -> FollowUp:
-    return follow_up(ReferralStatus(referral.status), referral.last_reached_at, [], now or utcnow())
+    """From the referral row alone: its bookings are summarised on it (latest that counts,
+    first honoured), which is all ``follow_up`` needs."""
+    bookings = []
+    if referral.appointment_status is not None:
+        bookings.append(BookingFacts(referral.appointment_starts_at, referral.appointment_ends_at,
+                                     BookingState(referral.appointment_status)))
+    if referral.honoured_at is not None and referral.appointment_status != BookingState.HONOURED:
+        # An earlier honoured appointment: it counts, but is not the latest.
+        earlier = min(referral.honoured_at, referral.appointment_starts_at or referral.honoured_at)
+        bookings.append(BookingFacts(earlier - timedelta(seconds=1), earlier, BookingState.HONOURED))
+    return follow_up(ReferralStatus(referral.status), referral.last_reached_at, bookings, now or utcnow())
 
 
 # ---------------------------------------------------------------- answering
@@ -314,7 +290,7 @@ async def transition(
         session, referral, action, actor_user_id=actor_user_id, actor_structure_id=actor_structure_id,
         reason=reason, outcome=outcome, detail=detail, now=now, event_data=event_data,
     )
-    await _touch_person(session, referral.person_id, now)
+    await touch_person(session, referral.person_id, now)
     names = await _names(session, referral)
     if action in ("accept", "refuse"):
         await _send_all(session, "referral_answered", await _sending_side(session, referral), referral, names,
@@ -379,7 +355,7 @@ async def log_contact(
     session.add(ReferralEvent(referral_id=referral.id, kind="contact", actor_user_id=author_id,
                               actor_structure_id=actor_structure_id, created_at=now,
                               data={"contact_id": contact.id, "channel": channel, "reached": reached}))
-    await _touch_person(session, referral.person_id, now)
+    await touch_person(session, referral.person_id, now)
     await session.flush()
     await session.refresh(referral)
     return contact
@@ -448,6 +424,39 @@ class Inbox:
     total: int
     by_status: dict[str, int]
     by_follow_up: dict[str, int]
+    # The status and follow-up codes counted only up to COUNT_LIMIT (there are more).
+    capped: set[str]
+    total_capped: bool
+
+
+# Inbox counts are exact up to this number per status or follow-up, and the list stops
+# there too: counting the 70,000 referrals of the largest structures on every page load
+# would cost more than the page. Past it the inbox says "plus de 1 000" (filters narrow).
+COUNT_LIMIT = 1000
+
+# Which follow-up statuses each stored status may have (see follow_up_expression).
+_FOLLOW_UPS_OF = {
+    ReferralStatus.SENT.value: (FollowUp.AWAITING_ANSWER.value,),
+    ReferralStatus.ACCEPTED.value: (FollowUp.NEVER_CONTACTED.value, FollowUp.APPOINTMENT_UPCOMING.value,
+                                    FollowUp.APPOINTMENT_TO_CONFIRM.value, FollowUp.APPOINTMENT_MISSED.value,
+                                    FollowUp.IN_PROGRESS.value),
+    **{status: (FollowUp.CLOSED.value,) for status in FINISHED},
+}
+
+
+async def _inbox_counts(session: AsyncSession, own, structure_id: int, now: datetime) -> dict[tuple[str, str], int]:
+    """Count per (status, follow-up) pair, each capped at COUNT_LIMIT + 1, in one query
+    of bounded cost (each branch reads at most that many entries of the
+    (structure, status, sent_at) index)."""
+    branches = []
+    for status, follow_ups in _FOLLOW_UPS_OF.items():
+        for follow in follow_ups:
+            condition = follow_up_condition(FollowUp(follow), now) if len(follow_ups) > 1 else true()
+            rows = (select(Referral.id).where(own == structure_id, Referral.status == status, condition)
+                    .limit(COUNT_LIMIT + 1).subquery())
+            branches.append(select(literal(status).label("status"), literal(follow).label("follow_up"),
+                                   func.count().label("n")).select_from(rows))
+    return {(status, follow): n for status, follow, n in (await session.execute(union_all(*branches))).all()}
 
 
 async def inbox(
@@ -458,33 +467,46 @@ async def inbox(
     *,
     status: ReferralStatus | None = None,
     follow_up_filter: FollowUp | None = None,
+    now: datetime | None = None,
 ) -> Inbox:
     """A structure's received or sent referrals, newest first, in two queries whatever
-    the page size: the counts by (status, follow-up) — from which the filtered total is
-    summed — and the page with the person, the service and the other structure."""
+    the page size: the counts by (status, follow-up), capped at COUNT_LIMIT — from which
+    the filtered total is summed —, and the page with the person, the service and the
+    other structure (the (structure, sent_at, id) index walked backwards)."""
     received = direction == "received"
     own = Referral.receiver_structure_id if received else Referral.sender_structure_id
     other_id = Referral.sender_structure_id if received else Referral.receiver_structure_id
 
-    follow = follow_up_expression().label("follow_up")
-    grouped = (await session.execute(
-        select(Referral.status, follow, func.count()).where(own == structure_id)
-        .group_by(Referral.status, follow)
-    )).all()
+    now = now or utcnow()
+    pairs = await _inbox_counts(session, own, structure_id, now)
     by_status: dict[str, int] = {}
     by_follow_up: dict[str, int] = {}
+    capped: set[str] = set()
     total = 0
-    for row_status, row_follow_up, n in grouped:
+    total_capped = False
+    for (row_status, row_follow_up), n in pairs.items():
+        over = n > COUNT_LIMIT
+        n = min(n, COUNT_LIMIT)
         by_status[row_status] = by_status.get(row_status, 0) + n
         by_follow_up[row_follow_up] = by_follow_up.get(row_follow_up, 0) + n
+        if over:
+            capped.update((row_status, row_follow_up))
         if (status is None or row_status == status) and (follow_up_filter is None or row_follow_up == follow_up_filter):
             total += n
+            total_capped = total_capped or over
+    for counts in (by_status, by_follow_up):
+        for code, n in counts.items():
+            if n > COUNT_LIMIT:
+                counts[code] = COUNT_LIMIT
+                capped.add(code)
+    if total > COUNT_LIMIT:
+        total, total_capped = COUNT_LIMIT, True
 
     conditions = [own == structure_id]
     if status is not None:
         conditions.append(Referral.status == status.value)
     if follow_up_filter is not None:
-        conditions.append(follow_up_condition(follow_up_filter))
+        conditions.append(follow_up_condition(follow_up_filter, now))
     other = aliased(Structure)
     rows = [] if total == 0 or page.offset >= total else (await session.execute(
         select(Referral, Person.first_name, Person.last_name, Service.nom, other.id, other.nom)
@@ -493,9 +515,10 @@ async def inbox(
         .join(other, other.id == other_id)
         .where(*conditions)
         .order_by(Referral.sent_at.desc(), Referral.id.desc())
-        .offset(page.offset).limit(page.page_size)
+        .offset(page.offset).limit(min(page.page_size, total - page.offset))
     )).all()
-    return Inbox(rows=[InboxRow(*row) for row in rows], total=total, by_status=by_status, by_follow_up=by_follow_up)
+    return Inbox(rows=[InboxRow(*row) for row in rows], total=total, by_status=by_status, by_follow_up=by_follow_up,
+                 capped=capped, total_capped=total_capped)
 
 
 # ---------------------------------------------------------------- the timeline
@@ -509,9 +532,28 @@ EVENT_LABELS = {
     "close": "Orientation clôturée",
     "reorient": "Orientation clôturée : personne réorientée vers un autre service",
     "attachment": "Document joint",
+    "rdv-pris": "Rendez-vous pris",
+    "rdv-deplace": "Rendez-vous déplacé",
+    "rdv-annule": "Rendez-vous annulé",
+    "rdv-presence": "Présence au rendez-vous indiquée",
 }
 # Contacts and messages have their own, richer, timeline items.
 _SHOWN_ELSEWHERE = {"contact", "message"}
+
+
+def _appointment_label(kind: str, data: dict, label: str) -> str:
+    from maillage.appointments.schedule import french_datetime
+
+    when = french_datetime(datetime.fromisoformat(data["starts_at"])) if data.get("starts_at") else None
+    if kind == "rdv-pris" and when:
+        return f"Rendez-vous pris pour le {when}"
+    if kind == "rdv-deplace" and when:
+        return f"Rendez-vous déplacé au {when}"
+    if kind == "rdv-annule" and when:
+        return f"Rendez-vous du {when} annulé"
+    if kind == "rdv-presence" and data.get("label"):
+        return f"Rendez-vous : {data['label'].lower()}"
+    return label
 
 
 def timeline(view: ReferralDetail) -> list[dict]:
@@ -524,6 +566,8 @@ def timeline(view: ReferralDetail) -> list[dict]:
         label = EVENT_LABELS.get(e.kind, "Événement")
         if e.kind == "sent" and data.get("reoriented_from_id"):
             label = "Orientation envoyée (réorientation d'une orientation précédente)"
+        elif e.kind.startswith("rdv-"):
+            label = _appointment_label(e.kind, data, label)
         items.append((e.created_at, 0, {
             "type": "event", "kind": e.kind, "at": e.created_at, "label": label,
             "related_referral_id": data.get("reoriented_from_id") or data.get("reoriented_to_id"),

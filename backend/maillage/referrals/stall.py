@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,6 +37,7 @@ from maillage.notifications.emails import enqueue
 from maillage.notifications.models import OutboxEmail
 from maillage.people.models import Person
 from maillage.referrals import lifecycle
+from maillage.referrals.followup import BookingState
 from maillage.referrals.models import Referral, ReferralEvent, ReferralStatus
 from maillage.referrals.rules import NetworkRules, rules_for
 
@@ -44,18 +45,25 @@ from maillage.referrals.rules import NetworkRules, rules_for
 class StallRule(StrEnum):
     NO_ANSWER = "no_answer"
     NEVER_CONTACTED = "never_contacted"
+    APPOINTMENT_TO_CONFIRM = "appointment_to_confirm"
+    MISSED_NOT_REBOOKED = "missed_not_rebooked"
     DORMANT = "dormant"
 
 
 STALL_LABELS = {
     StallRule.NO_ANSWER: "Sans réponse",
     StallRule.NEVER_CONTACTED: "Jamais contactée",
+    StallRule.APPOINTMENT_TO_CONFIRM: "RDV à préciser",
+    StallRule.MISSED_NOT_REBOOKED: "RDV manqué, non reprogrammé",
     StallRule.DORMANT: "Dormante",
 }
 
-# Urgency: a person accepted and never reached first (the seeds' case), then an
-# unanswered referral (it expires by itself at day 30), then a dormant follow-up.
-RULE_WEIGHT = {StallRule.NEVER_CONTACTED: 0, StallRule.NO_ANSWER: 1, StallRule.DORMANT: 2}
+# Urgency: a person accepted and never reached first (the seeds' case), then a person
+# who missed an appointment and was not rebooked, then an unanswered referral (it
+# expires by itself at day 30), an appointment whose attendance is unknown, and last a
+# dormant follow-up.
+RULE_WEIGHT = {StallRule.NEVER_CONTACTED: 0, StallRule.MISSED_NOT_REBOOKED: 1, StallRule.NO_ANSWER: 2,
+               StallRule.APPOINTMENT_TO_CONFIRM: 3, StallRule.DORMANT: 4}
 
 REMIND_EVENT = "relance"
 # At most this many referrals per rule, network and run: a first run over a large
@@ -77,35 +85,75 @@ def since_column(rule: StallRule):
     return {
         StallRule.NO_ANSWER: Referral.sent_at,
         StallRule.NEVER_CONTACTED: Referral.answered_at,
+        StallRule.APPOINTMENT_TO_CONFIRM: Referral.appointment_ends_at,
+        StallRule.MISSED_NOT_REBOOKED: Referral.last_event_at,
         StallRule.DORMANT: Referral.last_event_at,
     }[rule]
 
 
+def status_is(status: ReferralStatus):
+    """``referral.status = '<status>'`` with the value written in the SQL, not bound:
+    PostgreSQL then proves the partial indexes' predicates even in a generic plan."""
+    return Referral.status == literal_column(f"'{status.value}'")
+
+
+def _appointment_is(state: BookingState):
+    """Written in the SQL like ``status_is`` (partial indexes), and never NULL."""
+    return and_(Referral.appointment_status.is_not(None),
+                Referral.appointment_status == literal_column(f"'{state.value}'"))
+
+
 def _never_contacted(rules: NetworkRules, now: datetime):
-    # Bookings come later: "no honoured appointment" joins this condition then.
+    """Accepted long ago, nobody reached, no honoured appointment, and no appointment
+    booked or missed (those have their own rules)."""
     return and_(
-        Referral.status == ReferralStatus.ACCEPTED,
+        status_is(ReferralStatus.ACCEPTED),
         Referral.last_reached_at.is_(None),
         Referral.answered_at <= now - timedelta(days=rules.never_contacted_days),
+        Referral.honoured_at.is_(None),
+        ~_appointment_is(BookingState.BOOKED),
+        ~_appointment_is(BookingState.MISSED),
+    )
+
+
+def _missed_not_rebooked(rules: NetworkRules, now: datetime):
+    return and_(
+        status_is(ReferralStatus.ACCEPTED),
+        _appointment_is(BookingState.MISSED),
+        or_(Referral.last_reached_at.is_(None), Referral.last_reached_at <= Referral.appointment_ends_at),
+        Referral.last_event_at <= now - timedelta(days=rules.missed_not_rebooked_days),
     )
 
 
 def rule_condition(rule: StallRule, rules: NetworkRules, now: datetime):
     """The SQL condition of ``rule`` (without the network filter). The rules never
     overlap: a referral accepted, never reached and without event for 90 days is
-    "never contacted", not "dormant"."""
+    "never contacted", not "dormant"; one with a booked or missed appointment is under
+    the appointment rules."""
     if rule == StallRule.NO_ANSWER:
         return and_(
-            Referral.status == ReferralStatus.SENT,
+            status_is(ReferralStatus.SENT),
             Referral.sent_at <= now - timedelta(days=min(rules.reminder_days, default=rules.expiry_days)),
         )
     if rule == StallRule.NEVER_CONTACTED:
         return _never_contacted(rules, now)
+    if rule == StallRule.APPOINTMENT_TO_CONFIRM:
+        return and_(
+            status_is(ReferralStatus.ACCEPTED),
+            _appointment_is(BookingState.BOOKED),
+            Referral.appointment_ends_at <= now - timedelta(days=rules.appointment_to_confirm_days),
+        )
+    if rule == StallRule.MISSED_NOT_REBOOKED:
+        return _missed_not_rebooked(rules, now)
     return and_(
-        Referral.status == ReferralStatus.ACCEPTED,
+        status_is(ReferralStatus.ACCEPTED),
         Referral.last_event_at <= now - timedelta(days=rules.dormant_days),
+        ~_appointment_is(BookingState.BOOKED),
+        ~and_(_appointment_is(BookingState.MISSED),
+              or_(Referral.last_reached_at.is_(None), Referral.last_reached_at <= Referral.appointment_ends_at)),
         or_(
             Referral.last_reached_at.is_not(None),
+            Referral.honoured_at.is_not(None),
             Referral.answered_at > now - timedelta(days=rules.never_contacted_days),
         ),
     )
@@ -228,7 +276,7 @@ async def _no_answer_reminders(session: AsyncSession, network: Network, rules: N
             continue
         rows = (await session.execute(_candidates(
             network.id,
-            Referral.status == ReferralStatus.SENT,
+            status_is(ReferralStatus.SENT),
             Referral.sent_at <= now - timedelta(days=day),
             Referral.sent_at > now - timedelta(days=until),
             _key_absent(_referral_key("stall:no_answer:", f":{day}")),
@@ -243,7 +291,7 @@ async def _no_answer_reminders(session: AsyncSession, network: Network, rules: N
 async def _expire(session: AsyncSession, network: Network, rules: NetworkRules, now: datetime) -> tuple[int, int]:
     """Expire what waited ``expiry_days`` for an answer and tell the sender (once)."""
     rows = (await session.execute(_candidates(
-        network.id, Referral.status == ReferralStatus.SENT,
+        network.id, status_is(ReferralStatus.SENT),
         Referral.sent_at <= now - timedelta(days=rules.expiry_days),
     ))).all()
     if not rows:

@@ -193,6 +193,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bookings/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mes RDV : les rendez-vous que j'ai pris */
+        get: operations["my_bookings_api_v1_bookings_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{booking_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Indiquer si la personne est venue, absente ou excusée */
+        post: operations["attendance_api_v1_bookings__booking_id__attendance_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{booking_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Annuler un rendez-vous */
+        post: operations["cancel_api_v1_bookings__booking_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bookings/{booking_id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Déplacer un rendez-vous */
+        post: operations["move_api_v1_bookings__booking_id__move_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar-feeds/{feed_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Révoquer un agenda partagé */
+        delete: operations["revoke_feed_api_v1_calendar_feeds__feed_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agenda partagé d'une structure (iCalendar) */
+        get: operations["calendar_feed_api_v1_calendar__token__ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/config": {
         parameters: {
             query?: never;
@@ -897,6 +999,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/places/{place_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Archiver un lieu */
+        delete: operations["archive_place_api_v1_places__place_id__delete"];
+        options?: never;
+        head?: never;
+        /** Modifier un lieu */
+        patch: operations["update_place_api_v1_places__place_id__patch"];
+        trace?: never;
+    };
     "/api/v1/referentials": {
         parameters: {
             query?: never;
@@ -926,6 +1046,26 @@ export interface paths {
         put?: never;
         /** Orienter une personne vers un service */
         post: operations["send_api_v1_referrals_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/vocabulary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Vocabulaires des orientations : statuts, motifs de refus, sorties, canaux de contact…
+         * @description Public, like the directory's referentials: codes and labels, no personal data.
+         */
+        get: operations["read_vocabulary_api_v1_referrals_vocabulary_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -994,6 +1134,24 @@ export interface paths {
         get: operations["download_attachment_api_v1_referrals__referral_id__attachments__attachment_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/referrals/{referral_id}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rendez-vous d'une orientation (le plus récent d'abord) */
+        get: operations["referral_bookings_api_v1_referrals__referral_id__bookings_get"];
+        put?: never;
+        /** Prendre rendez-vous pour la personne orientée */
+        post: operations["book_api_v1_referrals__referral_id__bookings_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1153,6 +1311,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/services/{service_id}/slot-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publier des créneaux chaque semaine */
+        post: operations["create_series_api_v1_services__service_id__slot_series_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{service_id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Créneaux libres d'un service (les plus proches d'abord) */
+        get: operations["free_slots_api_v1_services__service_id__slots_get"];
+        put?: never;
+        /** Publier un créneau */
+        post: operations["create_slot_api_v1_services__service_id__slots_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slot-series/{series_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Une série de créneaux */
+        get: operations["get_series_api_v1_slot_series__series_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slot-series/{series_id}/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Jours sans créneau (fériés, absences) */
+        post: operations["add_exceptions_api_v1_slot_series__series_id__exceptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slot-series/{series_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Arrêter une série */
+        post: operations["stop_series_api_v1_slot_series__series_id__stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/slots/{slot_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Annuler un créneau (les personnes inscrites sont prévenues) */
+        post: operations["cancel_slot_api_v1_slots__slot_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/structures": {
         parameters: {
             query?: never;
@@ -1181,6 +1442,59 @@ export interface paths {
         get: operations["get_structure_api_v1_structures__structure_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/structures/{structure_id}/agenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agenda d'une structure : créneaux, inscrits, places restantes */
+        get: operations["structure_agenda_api_v1_structures__structure_id__agenda_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/structures/{structure_id}/calendar-feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agendas partagés (adresses iCalendar secrètes) */
+        get: operations["list_feeds_api_v1_structures__structure_id__calendar_feeds_get"];
+        put?: never;
+        /** Créer une adresse d'agenda partagé */
+        post: operations["create_feed_api_v1_structures__structure_id__calendar_feeds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/structures/{structure_id}/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lieux d'accueil */
+        get: operations["list_places_api_v1_structures__structure_id__places_get"];
+        put?: never;
+        /** Ajouter un lieu d'accueil */
+        post: operations["create_place_api_v1_structures__structure_id__places_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1221,6 +1535,62 @@ export interface components {
             structures_count: number;
             /** Territory */
             territory: string;
+        };
+        /** AgendaOut */
+        AgendaOut: {
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Slots */
+            slots: components["schemas"]["AgendaSlot"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Structure Id */
+            structure_id: number;
+            /**
+             * Truncated
+             * @description La période compte plus de créneaux que la page n'en montre
+             */
+            truncated: boolean;
+        };
+        /** AgendaSlot */
+        AgendaSlot: {
+            bookable_by: components["schemas"]["BookableBy"];
+            /** Booked Count */
+            booked_count: number;
+            /** Bookings */
+            bookings: components["schemas"]["BookingOut"][];
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /** Cancelled */
+            cancelled: boolean;
+            /** Capacity */
+            capacity: number;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            place: components["schemas"]["PlaceOut"];
+            /** Remaining */
+            remaining: number;
+            /** Series Id */
+            series_id: number | null;
+            service: components["schemas"]["Named"];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Title */
+            title: string | null;
         };
         /** AnimatorIn */
         AnimatorIn: {
@@ -1329,6 +1699,11 @@ export interface components {
              */
             size: number;
         };
+        /** AttendanceIn */
+        AttendanceIn: {
+            /** @description honoured (venue), missed (absente) ou excused (excusée) */
+            status: components["schemas"]["BookingState"];
+        };
         /** AuditEventOut */
         AuditEventOut: {
             /** Action */
@@ -1361,6 +1736,91 @@ export interface components {
              */
             file: string;
         };
+        /**
+         * BookableBy
+         * @enum {string}
+         */
+        BookableBy: "structure" | "network";
+        /** BookingIn */
+        BookingIn: {
+            /** Note */
+            note?: string | null;
+            /**
+             * Notify Person
+             * @description La personne a donné son courriel et accepte la confirmation
+             * @default false
+             */
+            notify_person: boolean;
+            /** Slot Id */
+            slot_id: number;
+        };
+        /** BookingOut */
+        BookingOut: {
+            /**
+             * Booked By
+             * @description Qui a pris le RDV : « Prénom Nom (Structure) »
+             */
+            booked_by: string | null;
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            /** Moved To Id */
+            moved_to_id: number | null;
+            /** Note */
+            note: string | null;
+            /** Notify Person */
+            notify_person: boolean;
+            person: components["schemas"]["BookingPerson"];
+            place: components["schemas"]["PlaceOut"];
+            /** Referral Id */
+            referral_id: number | null;
+            service: components["schemas"]["Named"];
+            /** Slot Id */
+            slot_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            status: components["schemas"]["BookingState"];
+            /** Status Label */
+            status_label: string;
+            structure: components["schemas"]["Named"];
+            /** Title */
+            title: string | null;
+            /**
+             * To Confirm
+             * @description Passé sans que la présence soit indiquée (« à préciser »)
+             */
+            to_confirm: boolean;
+        };
+        /** BookingPerson */
+        BookingPerson: {
+            /** First Name */
+            first_name: string;
+            /** Id */
+            id: number;
+            /** Last Name */
+            last_name: string;
+            /** Phone */
+            phone: string | null;
+        };
+        /**
+         * BookingState
+         * @enum {string}
+         */
+        BookingState: "booked" | "honoured" | "missed" | "excused" | "cancelled";
         /** CancelIn */
         CancelIn: {
             /**
@@ -1368,6 +1828,12 @@ export interface components {
              * @description Pourquoi l'orientation est annulée
              */
             reason?: string | null;
+        };
+        /** CancelSlotOut */
+        CancelSlotOut: {
+            /** Bookings Cancelled */
+            bookings_cancelled: number;
+            slot: components["schemas"]["SlotOut"];
         };
         /** CloseIn */
         CloseIn: {
@@ -1390,6 +1856,12 @@ export interface components {
          * @enum {string}
          */
         ContactChannel: "telephone" | "sms" | "courriel" | "sur-place" | "courrier" | "visio";
+        /** ContactChannelItem */
+        ContactChannelItem: {
+            code: components["schemas"]["ContactChannel"];
+            /** Label */
+            label: string;
+        };
         /** ContactIn */
         ContactIn: {
             channel: components["schemas"]["ContactChannel"];
@@ -1408,11 +1880,26 @@ export interface components {
          * @enum {string}
          */
         ContactPreference: "telephone" | "sms" | "courriel" | "courrier" | "par-le-prescripteur";
+        /** ContactPreferenceItem */
+        ContactPreferenceItem: {
+            code: components["schemas"]["ContactPreference"];
+            /** Label */
+            label: string;
+        };
         /** Count */
         Count: {
+            /**
+             * Capped
+             * @description Il y en a plus de count_limit
+             * @default false
+             */
+            capped: boolean;
             /** Code */
             code: string;
-            /** Count */
+            /**
+             * Count
+             * @description Exact jusqu'à count_limit
+             */
             count: number;
             /** Label */
             label: string;
@@ -1463,6 +1950,13 @@ export interface components {
             /** Candidates */
             candidates: components["schemas"]["DuplicateCandidate"][];
         };
+        /** ExceptionsIn */
+        ExceptionsIn: {
+            /** Dates */
+            dates: string[];
+            /** Reason */
+            reason?: string | null;
+        };
         /**
          * ExportOut
          * @description Everything held on a person (right of access, RGPD article 15).
@@ -1491,11 +1985,62 @@ export interface components {
             /** Label */
             label: string;
         };
+        /** FeedCreated */
+        FeedCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Revoked */
+            revoked: boolean;
+            /**
+             * Url
+             * @description Adresse secrète de l'agenda, montrée une seule fois
+             */
+            url: string;
+        };
+        /** FeedIn */
+        FeedIn: {
+            /**
+             * Label
+             * @description Pour s'y retrouver : « Agenda de l'accueil »
+             */
+            label: string;
+        };
+        /** FeedOut */
+        FeedOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Revoked */
+            revoked: boolean;
+        };
         /**
          * FollowUp
          * @enum {string}
          */
         FollowUp: "awaiting_answer" | "never_contacted" | "appointment_upcoming" | "appointment_to_confirm" | "appointment_missed" | "in_progress" | "closed";
+        /** FollowUpItem */
+        FollowUpItem: {
+            code: components["schemas"]["FollowUp"];
+            /** Label */
+            label: string;
+        };
         /**
          * Frais
          * @description Frais
@@ -1513,8 +2058,19 @@ export interface components {
          * @enum {string}
          */
         HeardVia: "prescripteur" | "bouche-a-oreille" | "evenement-de-quartier" | "cafe-emploi" | "mairie" | "reseaux-sociaux" | "presse" | "autre";
+        /** HeardViaItem */
+        HeardViaItem: {
+            code: components["schemas"]["HeardVia"];
+            /** Label */
+            label: string;
+        };
         /** InboxOut */
         InboxOut: {
+            /**
+             * Count Limit
+             * @description Les décomptes s'arrêtent à ce nombre (la liste aussi)
+             */
+            count_limit: number;
             /** Counts By Follow Up */
             counts_by_follow_up: components["schemas"]["Count"][];
             /**
@@ -1539,6 +2095,11 @@ export interface components {
             structure_id: number;
             /** Total */
             total: number;
+            /**
+             * Total Capped
+             * @description Le total est un minimum : il y en a plus de count_limit
+             */
+            total_capped: boolean;
         };
         /** InboxRow */
         InboxRow: {
@@ -1773,6 +2334,18 @@ export interface components {
          * @enum {string}
          */
         ModeMobilisation: "envoyer-un-courriel" | "se-presenter" | "telephoner" | "utiliser-lien-mobilisation";
+        /** MoveIn */
+        MoveIn: {
+            /** Slot Id */
+            slot_id: number;
+        };
+        /** Named */
+        Named: {
+            /** Id */
+            id: number;
+            /** Nom */
+            nom: string;
+        };
         /** NamedRef */
         NamedRef: {
             /** Id */
@@ -1872,11 +2445,22 @@ export interface components {
             /** Territory */
             territory: string;
         };
+        /** OptionalReasonIn */
+        OptionalReasonIn: {
+            /** Reason */
+            reason?: string | null;
+        };
         /**
          * Outcome
          * @enum {string}
          */
         Outcome: "emploi-durable" | "emploi-de-transition" | "formation-qualifiante" | "creation-activite" | "frein-leve" | "reorientation" | "abandon" | "demenagement" | "autre";
+        /** OutcomeItem */
+        OutcomeItem: {
+            code: components["schemas"]["Outcome"];
+            /** Label */
+            label: string;
+        };
         /** Page[AdminNetworkOut] */
         Page_AdminNetworkOut_: {
             /** Items */
@@ -1907,6 +2491,19 @@ export interface components {
         Page_AuditEventOut_: {
             /** Items */
             items: components["schemas"]["AuditEventOut"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[BookingOut] */
+        Page_BookingOut_: {
+            /** Items */
+            items: components["schemas"]["BookingOut"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -1972,6 +2569,19 @@ export interface components {
         Page_Service_: {
             /** Items */
             items: components["schemas"]["Service"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Pages */
+            pages: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[SlotOut] */
+        Page_SlotOut_: {
+            /** Items */
+            items: components["schemas"]["SlotOut"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -2308,6 +2918,68 @@ export interface components {
          * @enum {string}
          */
         PersonneMobilisatrice: "usagers" | "professionnels";
+        /** PlaceIn */
+        PlaceIn: {
+            /** Adresse */
+            adresse?: string | null;
+            /** Code Postal */
+            code_postal?: string | null;
+            /** Commune */
+            commune?: string | null;
+            /**
+             * Instructions
+             * @description Ce que la personne doit savoir
+             */
+            instructions?: string | null;
+            /** @default sur-place */
+            kind: components["schemas"]["PlaceKind"];
+            /**
+             * Name
+             * @description Nom du lieu : « Accueil du siège »…
+             */
+            name: string;
+        };
+        /**
+         * PlaceKind
+         * @enum {string}
+         */
+        PlaceKind: "sur-place" | "telephone" | "visio";
+        /** PlaceOut */
+        PlaceOut: {
+            /** Adresse */
+            adresse: string | null;
+            /** Archived */
+            archived: boolean;
+            /** Code Postal */
+            code_postal: string | null;
+            /** Commune */
+            commune: string | null;
+            /** Id */
+            id: number;
+            /** Instructions */
+            instructions: string | null;
+            kind: components["schemas"]["PlaceKind"];
+            /** Kind Label */
+            kind_label: string;
+            /** Name */
+            name: string;
+            /** Structure Id */
+            structure_id: number;
+        };
+        /** PlaceUpdate */
+        PlaceUpdate: {
+            /** Adresse */
+            adresse?: string | null;
+            /** Code Postal */
+            code_postal?: string | null;
+            /** Commune */
+            commune?: string | null;
+            /** Instructions */
+            instructions?: string | null;
+            kind?: components["schemas"]["PlaceKind"] | null;
+            /** Name */
+            name?: string | null;
+        };
         /** ProfileIn */
         ProfileIn: {
             /** First Name */
@@ -2321,6 +2993,11 @@ export interface components {
          * @enum {string}
          */
         Public: "tous-publics" | "actifs" | "beneficiaires-des-minimas-sociaux" | "demandeurs-emploi" | "etudiants" | "familles" | "femmes" | "jeunes" | "personnes-en-situation-de-handicap" | "personnes-en-situation-durgence" | "personnes-en-situation-juridique-specifique" | "personnes-exilees" | "residents-qpv-frr" | "seniors";
+        /** ReasonIn */
+        ReasonIn: {
+            /** Reason */
+            reason: string;
+        };
         /** ReconnectedIn */
         ReconnectedIn: {
             channel: components["schemas"]["ContactChannel"];
@@ -2379,12 +3056,23 @@ export interface components {
              * @description Besoins (codes de thématiques data·inclusion)
              */
             needs?: string[];
+            /**
+             * Notify Person
+             * @description Avec slot_id : envoyer la confirmation du RDV à la personne (courriel)
+             * @default false
+             */
+            notify_person: boolean;
             /** Person Id */
             person_id: number;
             /** @description Moyen de contact préféré (par défaut celui de la personne) */
             preferred_contact?: components["schemas"]["ContactPreference"] | null;
             /** Service Id */
             service_id: number;
+            /**
+             * Slot Id
+             * @description « Orienter et prendre RDV » : le créneau réservé en même temps (tout ou rien)
+             */
+            slot_id?: number | null;
             /**
              * Structure Id
              * @description Structure au nom de laquelle on oriente (par défaut la structure courante)
@@ -2397,7 +3085,7 @@ export interface components {
              * Allowed Actions
              * @description Actions permises à l'utilisateur courant
              */
-            allowed_actions: ("accept" | "refuse" | "cancel" | "close" | "log_contact" | "message" | "reorient" | "attach")[];
+            allowed_actions: ("accept" | "refuse" | "cancel" | "close" | "log_contact" | "message" | "reorient" | "attach" | "book")[];
             /** Answered At */
             answered_at: string | null;
             /**
@@ -2512,10 +3200,62 @@ export interface components {
             nom: string;
         };
         /**
+         * ReferralVocabulary
+         * @description The codes of the referrals and people domains with their French labels, in the order to show them.
+         */
+        ReferralVocabulary: {
+            /**
+             * Contact Channels
+             * @description Canaux d'un contact avec la personne
+             */
+            contact_channels: components["schemas"]["ContactChannelItem"][];
+            /**
+             * Contact Preferences
+             * @description Moyens de contact préférés de la personne
+             */
+            contact_preferences: components["schemas"]["ContactPreferenceItem"][];
+            /**
+             * Follow Ups
+             * @description Statuts de suivi (calculés)
+             */
+            follow_ups: components["schemas"]["FollowUpItem"][];
+            /**
+             * Heard Via
+             * @description Comment la personne a connu le réseau
+             */
+            heard_via: components["schemas"]["HeardViaItem"][];
+            /**
+             * Outcomes
+             * @description Sorties (à la clôture)
+             */
+            outcomes: components["schemas"]["OutcomeItem"][];
+            /**
+             * Refusal Reasons
+             * @description Motifs de refus
+             */
+            refusal_reasons: components["schemas"]["RefusalReasonItem"][];
+            /**
+             * Stall Rules
+             * @description Règles des orientations en souffrance
+             */
+            stall_rules: components["schemas"]["StallRuleItem"][];
+            /**
+             * Statuses
+             * @description Statuts d'une orientation (libellés en minuscules, pour une phrase)
+             */
+            statuses: components["schemas"]["StatusItem"][];
+        };
+        /**
          * RefusalReason
          * @enum {string}
          */
         RefusalReason: "injoignable" | "absente-entretien" | "deja-en-emploi" | "en-formation" | "non-eligible" | "non-mobile" | "pas-interessee" | "freins-peripheriques" | "plus-de-place" | "doublon" | "autre";
+        /** RefusalReasonItem */
+        RefusalReasonItem: {
+            code: components["schemas"]["RefusalReason"];
+            /** Label */
+            label: string;
+        };
         /** RefuseIn */
         RefuseIn: {
             /** Detail */
@@ -2599,6 +3339,86 @@ export interface components {
             pages: number;
             /** Total */
             total: number;
+        };
+        /** SeriesIn */
+        SeriesIn: {
+            /** @default network */
+            bookable_by: components["schemas"]["BookableBy"];
+            /**
+             * Capacity
+             * @default 1
+             */
+            capacity: number;
+            /**
+             * Duration Minutes
+             * @default 45
+             */
+            duration_minutes: number;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /**
+             * Exceptions
+             * @description Jours sans créneau
+             */
+            exceptions?: string[];
+            /** Place Id */
+            place_id: number;
+            /**
+             * Start Time
+             * @description Heure de Paris, HH:MM
+             */
+            start_time: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /** Title */
+            title?: string | null;
+            /**
+             * Weekdays
+             * @description 0 = lundi … 6 = dimanche
+             */
+            weekdays: number[];
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            bookable_by: components["schemas"]["BookableBy"];
+            /** Capacity */
+            capacity: number;
+            /** Duration Minutes */
+            duration_minutes: number;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /** Exceptions */
+            exceptions: string[];
+            /** Id */
+            id: number;
+            /** Place Id */
+            place_id: number;
+            /** Service Id */
+            service_id: number;
+            /** Slots Created */
+            slots_created?: number | null;
+            /** Start Time */
+            start_time: string;
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /** Stopped */
+            stopped: boolean;
+            /** Title */
+            title: string | null;
+            /** Weekdays */
+            weekdays: number[];
         };
         /** Service */
         Service: {
@@ -3206,6 +4026,67 @@ export interface components {
             /** Oidc Label */
             oidc_label: string;
         };
+        /** SlotIn */
+        SlotIn: {
+            /** @default network */
+            bookable_by: components["schemas"]["BookableBy"];
+            /**
+             * Capacity
+             * @description 1 pour un entretien individuel, N pour une séance collective
+             * @default 1
+             */
+            capacity: number;
+            /**
+             * Duration Minutes
+             * @default 45
+             */
+            duration_minutes: number;
+            /** Place Id */
+            place_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             * @description Début (avec fuseau horaire)
+             */
+            starts_at: string;
+            /**
+             * Title
+             * @description Par exemple « Réunion d'information collective »
+             */
+            title?: string | null;
+        };
+        /** SlotOut */
+        SlotOut: {
+            bookable_by: components["schemas"]["BookableBy"];
+            /** Booked Count */
+            booked_count: number;
+            /** Cancel Reason */
+            cancel_reason: string | null;
+            /** Cancelled */
+            cancelled: boolean;
+            /** Capacity */
+            capacity: number;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: number;
+            place: components["schemas"]["PlaceOut"];
+            /** Remaining */
+            remaining: number;
+            /** Series Id */
+            series_id: number | null;
+            service: components["schemas"]["Named"];
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Title */
+            title: string | null;
+        };
         /** SnoozeIn */
         SnoozeIn: {
             /**
@@ -3218,7 +4099,13 @@ export interface components {
          * StallRule
          * @enum {string}
          */
-        StallRule: "no_answer" | "never_contacted" | "dormant";
+        StallRule: "no_answer" | "never_contacted" | "appointment_to_confirm" | "missed_not_rebooked" | "dormant";
+        /** StallRuleItem */
+        StallRuleItem: {
+            code: components["schemas"]["StallRule"];
+            /** Label */
+            label: string;
+        };
         /** StalledItem */
         StalledItem: {
             /**
@@ -3251,8 +4138,18 @@ export interface components {
         /** StalledPage */
         StalledPage: {
             /**
+             * Capped
+             * @description Règles qui comptent plus de count_limit orientations
+             */
+            capped: components["schemas"]["StallRule"][];
+            /**
+             * Count Limit
+             * @description Au-delà de ce nombre par règle, le décompte s'arrête
+             */
+            count_limit: number;
+            /**
              * Counts
-             * @description Nombre d'orientations par règle (mêmes filtres, hors règle)
+             * @description Nombre d'orientations par règle (mêmes filtres, hors règle), exact jusqu'à count_limit
              */
             counts: {
                 [key: string]: number;
@@ -3267,6 +4164,30 @@ export interface components {
             pages: number;
             /** Total */
             total: number;
+            /**
+             * Total Capped
+             * @description Le total est un minimum (une des règles affichées dépasse count_limit)
+             */
+            total_capped: boolean;
+        };
+        /** StatusItem */
+        StatusItem: {
+            code: components["schemas"]["ReferralStatus"];
+            /** Label */
+            label: string;
+        };
+        /** StopOut */
+        StopOut: {
+            /**
+             * Cancelled
+             * @description Créneaux libres annulés
+             */
+            cancelled: number;
+            /**
+             * Kept
+             * @description Créneaux gardés parce que des personnes y sont inscrites
+             */
+            kept: number;
         };
         /** Structure */
         Structure: {
@@ -4112,6 +5033,209 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_bookings_api_v1_bookings_mine_get: {
+        parameters: {
+            query?: {
+                /** @description Les rendez-vous passés */
+                past?: boolean;
+                /** @description Numéro de page (à partir de 1) */
+                page?: number;
+                /** @description Nombre d'éléments par page */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BookingOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    attendance_api_v1_bookings__booking_id__attendance_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendanceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_api_v1_bookings__booking_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    move_api_v1_bookings__booking_id__move_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_feed_api_v1_calendar_feeds__feed_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                feed_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    calendar_feed_api_v1_calendar__token__ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
                 };
             };
             /** @description Validation Error */
@@ -5771,6 +6895,72 @@ export interface operations {
             };
         };
     };
+    archive_place_api_v1_places__place_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                place_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_place_api_v1_places__place_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                place_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     referentials_api_v1_referentials_get: {
         parameters: {
             query?: never;
@@ -5861,6 +7051,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_vocabulary_api_v1_referrals_vocabulary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralVocabulary"];
                 };
             };
         };
@@ -5983,6 +7193,72 @@ export interface operations {
                     "application/pdf": unknown;
                     "image/jpeg": unknown;
                     "image/png": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    referral_bookings_api_v1_referrals__referral_id__bookings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    book_api_v1_referrals__referral_id__bookings_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOut"];
                 };
             };
             /** @description Validation Error */
@@ -6328,6 +7604,250 @@ export interface operations {
             };
         };
     };
+    create_series_api_v1_services__service_id__slot_series_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SeriesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    free_slots_api_v1_services__service_id__slots_get: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                /** @description Numéro de page (à partir de 1) */
+                page?: number;
+                /** @description Nombre d'éléments par page */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SlotOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_slot_api_v1_services__service_id__slots_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                service_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlotIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_series_api_v1_slot_series__series_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                series_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_exceptions_api_v1_slot_series__series_id__exceptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                series_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExceptionsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stop_series_api_v1_slot_series__series_id__stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                series_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionalReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StopOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_slot_api_v1_slots__slot_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slot_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelSlotOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_structures_api_v1_structures_get: {
         parameters: {
             query?: {
@@ -6384,6 +7904,178 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StructureDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    structure_agenda_api_v1_structures__structure_id__agenda_get: {
+        parameters: {
+            query: {
+                /** @description Début de la période (avec fuseau horaire) */
+                from: string;
+                /** @description Fin de la période (exclue) */
+                to: string;
+                place_id?: number | null;
+                service_id?: number | null;
+            };
+            header?: never;
+            path: {
+                structure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgendaOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_feeds_api_v1_structures__structure_id__calendar_feeds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                structure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_feed_api_v1_structures__structure_id__calendar_feeds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                structure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_places_api_v1_structures__structure_id__places_get: {
+        parameters: {
+            query?: {
+                archived?: boolean;
+            };
+            header?: never;
+            path: {
+                structure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_place_api_v1_structures__structure_id__places_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                structure_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceOut"];
                 };
             };
             /** @description Validation Error */

@@ -50,6 +50,7 @@ export type Person = Schemas["PersonOut"];
 export type PersonCreate = Schemas["PersonCreate"];
 export type PersonListItem = Schemas["PersonListItem"];
 export type Referral = Schemas["ReferralOut"];
+export type ReferralVocabulary = Schemas["ReferralVocabulary"];
 export type ReferralAction = Schemas["ReferralOut"]["allowed_actions"][number];
 export type ReferralStatus = Schemas["ReferralStatus"];
 export type RefusalReason = Schemas["RefusalReason"];

@@ -17,9 +17,11 @@ export interface SearchState {
   radius_km: number | null;
   accepts_referrals: boolean;
   page: number;
+  /** The person being oriented ("?personne=ID", from the person page): the cards lead to /orienter/:id?personne=ID. */
+  personne: number | null;
 }
 
-type Filter = Exclude<keyof SearchState, "network" | "page">;
+type Filter = Exclude<keyof SearchState, "network" | "page" | "personne">;
 
 const EMPTY: SearchState = {
   network: "",
@@ -34,6 +36,7 @@ const EMPTY: SearchState = {
   radius_km: null,
   accepts_referrals: false,
   page: 1,
+  personne: null,
 };
 
 function text(value: LocationQueryValue | LocationQueryValue[] | undefined): string {
@@ -45,6 +48,11 @@ function decimal(value: LocationQueryValue | LocationQueryValue[] | undefined): 
   const raw = text(value);
   const parsed = raw ? Number(raw) : Number.NaN;
   return Number.isFinite(parsed) ? parsed : null;
+}
+
+function identifier(value: LocationQueryValue | LocationQueryValue[] | undefined): number | null {
+  const raw = text(value);
+  return /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : null;
 }
 
 export function parseSearchQuery(query: LocationQuery): SearchState {
@@ -62,6 +70,7 @@ export function parseSearchQuery(query: LocationQuery): SearchState {
     radius_km: decimal(query.radius_km),
     accepts_referrals: text(query.accepts_referrals) === "true",
     page: page >= 1 ? page : 1,
+    personne: identifier(query.personne),
   };
 }
 
@@ -87,8 +96,10 @@ export function useSearchState() {
     return router.push({ query: toLocationQuery(next) });
   }
 
+  /** Clear the criteria; keep the network, and the person being oriented with the "accepts referrals" filter. */
   function reset() {
-    return router.push({ query: toLocationQuery({ ...EMPTY, network: state.value.network }) });
+    const { network, personne } = state.value;
+    return router.push({ query: toLocationQuery({ ...EMPTY, network, personne, accepts_referrals: personne !== null }) });
   }
 
   const activeFilters = computed(() => FILTERS.filter((key) => state.value[key] !== EMPTY[key]).length);
