@@ -108,6 +108,12 @@ export const router = createRouter({
       meta: { requiresAuth: true },
     },
     {
+      path: "/rendez-vous",
+      name: "mes-rendez-vous",
+      component: () => import("./pages/MyAppointmentsPage.vue"),
+      meta: { requiresAuth: true },
+    },
+    {
       path: "/personnes/:id(\\d+)",
       name: "personne",
       component: () => import("./pages/PersonPage.vue"),

@@ -285,3 +285,22 @@ async def test_my_bookings_lists_what_the_counsellor_booked(client, session, wor
     assert [(b["slot_id"], b["person"]["first_name"]) for b in mine["items"]] == [(slot["id"], "Awa")]
     member = await act_as("member")
     assert (await member.get(f"{API}/bookings/mine")).json()["total"] == 0
+
+
+async def test_export_lists_bookings_and_erasure_frees_the_place(client, session, world, act_as):
+    slot = await publish(act_as, world)
+    counsellor = await act_as("counsellor")
+    referral = (await counsellor.post(f"{API}/referrals", json=referral_body(world, slot_id=slot["id"]))).json()
+    booking = (await counsellor.get(f"{API}/referrals/{referral['id']}/bookings")).json()[0]
+    await session.execute(Booking.__table__.update().where(Booking.id == booking["id"])
+                          .values(note="Vient avec sa fille"))
+    exported = (await counsellor.get(f"{API}/people/{world.person.id}/export")).json()
+    [item] = [r for r in exported["referrals"] if r["id"] == referral["id"]]
+    assert [(b["slot_id"], b["status"], b["note"]) for b in item["bookings"]] == [
+        (slot["id"], "booked", "Vient avec sa fille")]
+
+    animator = await act_as("animator")
+    assert (await animator.delete(f"{API}/people/{world.person.id}")).status_code == 204
+    row = await session.get(Booking, booking["id"], populate_existing=True)
+    assert (row.status, row.note, row.cancel_reason) == ("cancelled", None, "Données de la personne effacées")
+    assert (await session.get(Slot, slot["id"], populate_existing=True)).booked_count == 0

@@ -88,3 +88,38 @@ def api_call(page: Page, app_url: str, method: str, path: str, body: dict | None
         if token:
             headers["X-CSRF-Token"] = unquote(token)
     return page.request.fetch(f"{app_url}{path}", method=method.upper(), data=body, headers=headers)
+
+
+# ---------------------------------------------------------------- appointments (slot picker, Paris time)
+
+PARIS_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+PARIS_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                "novembre", "décembre")
+
+
+def paris_date_time(iso: str) -> str:
+    """An instant as the pages write it in Paris time (utils/format.ts formatParisDateTime): "mardi 3 mars, 09 h 30"."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/Paris"))
+    return (f"{PARIS_WEEKDAYS[moment.weekday()]} {moment.day} {PARIS_MONTHS[moment.month - 1]}, "
+            f"{moment:%H} h {moment:%M}")
+
+
+def choose_slot(page: Page, picker_id: str, slot_id: int, weeks: int = 6) -> None:
+    """Choose a slot in a slot picker (components/booking/SlotPicker.vue, ids prefixed by `picker_id`), moving on
+    week by week until it is shown; its radio button is checked by clicking its label."""
+    week = page.locator(f"#{picker_id}-semaine")
+    expect(week).to_be_visible()
+    radio = page.locator(f"#{picker_id}-{slot_id}")
+    for _ in range(weeks):
+        if radio.count():
+            break
+        shown = week.inner_text()
+        week.locator("xpath=..").get_by_role("button", name="Semaine suivante").click()
+        expect(week).not_to_have_text(shown)
+        expect(page.locator(f"fieldset#{picker_id}")).to_have_attribute("aria-busy", "false")
+    expect(radio).to_have_count(1)
+    page.locator(f"label[for='{picker_id}-{slot_id}']").click()
+    expect(radio).to_be_checked()

@@ -260,6 +260,25 @@ async def release_for_referral(session: AsyncSession, referral: Referral, now: d
     return len(upcoming)
 
 
+async def release_person_bookings(session: AsyncSession, people, now: datetime) -> int:
+    """For an erasure or anonymisation: ``people`` (a SELECT of person ids) lose their
+    bookings' notes; their upcoming bookings are cancelled, places freed, no email."""
+    upcoming = (await session.scalars(
+        select(Booking).where(Booking.person_id.in_(people), Booking.status == BookingState.BOOKED.value,
+                              Booking.starts_at > now)
+    )).all()
+    for booking in upcoming:
+        if await _set_status(session, booking, BookingState.BOOKED, BookingState.CANCELLED, now,
+                             cancel_reason="Données de la personne effacées"):
+            await _release_place(session, booking.slot_id)
+            await sync_referral(session, booking.referral_id)
+    await session.execute(
+        update(Booking).where(Booking.person_id.in_(people)).values(note=None)
+        .execution_options(synchronize_session=False)
+    )
+    return len(upcoming)
+
+
 async def _set_status(session: AsyncSession, booking: Booking, current: BookingState, target: BookingState,
                       now: datetime, *, cancel_reason: str | None = None, marked_by: int | None = None) -> bool:
     """Conditional UPDATE on the status read: of two concurrent changes one wins."""

@@ -88,11 +88,17 @@ async def seed_appointments(session: AsyncSession, network: Network) -> int:
         referral = await add_referral(session, network, ctx, demo, now)
         day = today + timedelta(days=days)
         starts = local_instant(day, time(9, 30) if day.weekday() != 0 else time(14, 0))
-        slot = Slot(network_id=network.id, structure_id=referral.receiver_structure_id,
-                    service_id=referral.service_id, place_id=places[demo.receiver].id, title="Entretien d'accueil",
-                    starts_at=starts, ends_at=starts + timedelta(minutes=45), capacity=1, booked_count=1,
-                    bookable_by=BookableBy.NETWORK)
-        session.add(slot)
+        # An upcoming one takes its place in a published series when one is at that time.
+        slot = await session.scalar(select(Slot).where(
+            Slot.service_id == referral.service_id, Slot.starts_at == starts, Slot.booked_count < Slot.capacity))
+        if slot is not None:
+            slot.booked_count += 1
+        else:
+            slot = Slot(network_id=network.id, structure_id=referral.receiver_structure_id,
+                        service_id=referral.service_id, place_id=places[demo.receiver].id,
+                        title="Entretien d'accueil", starts_at=starts, ends_at=starts + timedelta(minutes=45),
+                        capacity=1, booked_count=1, bookable_by=BookableBy.NETWORK)
+            session.add(slot)
         await session.flush()
         booked_at = min(referral.answered_at, starts - timedelta(days=3))
         marked = starts + timedelta(hours=1) if state != BookingState.BOOKED else None

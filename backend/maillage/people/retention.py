@@ -66,6 +66,7 @@ async def anonymise_people(session: AsyncSession, conditions: list[ColumnElement
         update(Referral).where(Referral.person_id.in_(people))
         .values(motive=ERASED_MOTIVE, message=None, status_detail=None).execution_options(**_NO_SYNC)
     )
+    await _release_bookings(session, people, now)
     result = await session.execute(
         update(Person).where(*conditions, Person.anonymised_at.is_(None))
         .values(
@@ -76,6 +77,14 @@ async def anonymise_people(session: AsyncSession, conditions: list[ColumnElement
         .execution_options(**_NO_SYNC)
     )
     return result.rowcount or 0
+
+
+async def _release_bookings(session: AsyncSession, people, now: datetime) -> None:
+    """Their bookings lose their notes; upcoming ones are cancelled and their places
+    freed (nobody can be told any more: the contact details are gone)."""
+    from maillage.appointments.booking import release_person_bookings  # appointments build on people
+
+    await release_person_bookings(session, people, now)
 
 
 async def anonymise_inactive(session: AsyncSession, now: datetime) -> int:

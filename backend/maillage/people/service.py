@@ -335,12 +335,16 @@ async def export_person(session: AsyncSession, principal: Principal, person: Per
         .order_by(Referral.sent_at, Referral.id)
     )).all()
     ids = [r.id for r, *_ in referral_rows]
-    children: dict[str, dict[int, list[dict]]] = {"events": {}, "contacts": {}, "messages": {}, "attachments": {}}
+    children: dict[str, dict[int, list[dict]]] = {"events": {}, "contacts": {}, "messages": {}, "bookings": {},
+                                                  "attachments": {}}
     if ids:
+        from maillage.appointments.models import Booking  # appointments build on people
+
         for name, model, order in (
             ("events", ReferralEvent, ReferralEvent.created_at),
             ("contacts", ReferralContact, ReferralContact.contacted_at),
             ("messages", ReferralMessage, ReferralMessage.created_at),
+            ("bookings", Booking, Booking.starts_at),
         ):
             for row in (await session.scalars(
                 select(model).where(model.referral_id.in_(ids)).order_by(order, model.id)
