@@ -304,3 +304,51 @@ async def test_export_lists_bookings_and_erasure_frees_the_place(client, session
     row = await session.get(Booking, booking["id"], populate_existing=True)
     assert (row.status, row.note, row.cancel_reason) == ("cancelled", None, "Données de la personne effacées")
     assert (await session.get(Slot, slot["id"], populate_existing=True)).booked_count == 0
+
+
+async def test_free_slots_and_agenda_take_a_bounded_number_of_queries(client, session, world, act_as):
+    """Whatever the number of slots and bookings shown: no query per row."""
+    from sqlalchemy import event
+
+    async def count(path: str, params: dict | None = None) -> tuple[int, dict]:
+        statements = []
+
+        def _count(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        await session.flush()
+        engine = session.bind.sync_engine
+        event.listen(engine, "before_cursor_execute", _count)
+        try:
+            response = await client.get(path, params=params)
+        finally:
+            event.remove(engine, "before_cursor_execute", _count)
+        assert response.status_code == 200, response.text
+        return len(statements), response.json()
+
+    first = await publish(act_as, world, capacity=3)
+    starts = datetime.fromisoformat(first["starts_at"])
+    window = {"from": (starts - timedelta(days=1)).isoformat(), "to": (starts + timedelta(days=6)).isoformat()}
+    counsellor = await act_as("counsellor")
+    few, body = await count(f"{API}/services/{world.service.id}/slots")
+    assert body["total"] == 1
+    member = await act_as("member")
+    agenda_few, _ = await count(f"{API}/structures/{world.receiver.id}/agenda", window)
+
+    for hour in range(10, 16):
+        slot = Slot(network_id=world.network.id, structure_id=world.receiver.id, service_id=world.service.id,
+                    place_id=first["place"]["id"], starts_at=starts.replace(hour=hour),
+                    ends_at=starts.replace(hour=hour) + timedelta(minutes=30), capacity=2, booked_count=0)
+        session.add(slot)
+    people = [await make_person(session, world.network, created_by_structure_id=world.mission.id) for _ in range(3)]
+    await session.flush()
+    counsellor = await act_as("counsellor")
+    for person in people:
+        assert (await counsellor.post(f"{API}/referrals", json=referral_body(
+            world, person_id=person.id, slot_id=first["id"]))).status_code == 201
+    many, body = await count(f"{API}/services/{world.service.id}/slots")
+    assert body["total"] == 6 and many == few
+    member = await act_as("member")
+    agenda_many, body = await count(f"{API}/structures/{world.receiver.id}/agenda", window)
+    assert sum(len(s["bookings"]) for s in body["slots"]) == 3 and agenda_many == agenda_few
+    assert few <= 4 and agenda_few <= 5, (few, agenda_few)

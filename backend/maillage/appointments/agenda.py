@@ -70,14 +70,15 @@ async def free_slots(session: AsyncSession, service_id: int, page: PageParams, *
                   Slot.starts_at < end, Slot.booked_count < Slot.capacity]
     if not structure_only:
         conditions.append(Slot.bookable_by == BookableBy.NETWORK.value)
-    total = await session.scalar(select(func.count()).select_from(Slot).where(*conditions)) or 0
-    if total == 0 or page.offset >= total:
-        return [], total
     rows = (await session.execute(
         select(Slot, Place, Service.nom).join(Place, Place.id == Slot.place_id)
         .join(Service, Service.id == Slot.service_id)
         .where(*conditions).order_by(Slot.starts_at, Slot.id).offset(page.offset).limit(page.page_size)
     )).all()
+    if len(rows) < page.page_size and (rows or page.offset == 0):
+        total = page.offset + len(rows)  # the last page: no need to count (the usual case)
+    else:
+        total = await session.scalar(select(func.count()).select_from(Slot).where(*conditions)) or 0
     return [SlotRow(*row) for row in rows], total
 
 
