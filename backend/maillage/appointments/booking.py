@@ -181,7 +181,8 @@ async def move(
         raise Conflict(_ALREADY_THERE) from None
     booking.moved_to_id = moved.id
     await _event(session, referral, MOVED_EVENT, by_user_id, by_structure_id, now,
-                 {"booking_id": moved.id, "from": booking.starts_at.isoformat(), "starts_at": moved.starts_at.isoformat()})
+                 {"booking_id": moved.id, "from": booking.starts_at.isoformat(),
+                  "starts_at": moved.starts_at.isoformat()})
     await sync_referral(session, referral.id)
     await notify.changed(session, moved, previous=booking)
     return moved

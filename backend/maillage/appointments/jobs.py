@@ -5,7 +5,7 @@ each email carries a dedupe key, and candidates whose key exists are skipped in 
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, cast, exists, literal, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage.appointments import notify
@@ -13,18 +13,13 @@ from maillage.appointments.notify import REMINDER_BEFORE
 from maillage.appointments.models import Booking
 from maillage.db import utcnow
 from maillage.directory.models import Network
-from maillage.notifications.models import OutboxEmail
 from maillage.referrals.followup import BookingState
 from maillage.referrals.rules import rules_for
+from maillage.referrals.stall import dedupe_key_sql, key_absent
 
 BATCH = 500
 REMINDERS = "rappels de rendez-vous"
 TO_CONFIRM = "rendez-vous à préciser"
-
-
-def _key_absent(prefix: str):
-    key = literal(prefix, String) + cast(Booking.id, String)
-    return ~exists().where(OutboxEmail.dedupe_key == key)
 
 
 async def send_reminders(session: AsyncSession, now: datetime | None = None) -> int:
@@ -34,7 +29,8 @@ async def send_reminders(session: AsyncSession, now: datetime | None = None) -> 
     rows = (await session.scalars(
         select(Booking).where(
             Booking.status == BookingState.BOOKED.value, Booking.starts_at > now,
-            Booking.starts_at <= now + REMINDER_BEFORE, _key_absent("booking:reminder:"),
+            Booking.starts_at <= now + REMINDER_BEFORE,
+            key_absent(dedupe_key_sql("booking:reminder:", Booking.id)),
         ).order_by(Booking.starts_at).limit(BATCH)
     )).all()
     sent = 0
@@ -51,7 +47,8 @@ async def ask_attendance(session: AsyncSession, now: datetime | None = None) -> 
         rows = (await session.scalars(
             select(Booking).where(
                 Booking.network_id == network.id, Booking.status == BookingState.BOOKED.value,
-                Booking.ends_at <= now - timedelta(days=days), _key_absent("booking:to_confirm:"),
+                Booking.ends_at <= now - timedelta(days=days),
+                key_absent(dedupe_key_sql("booking:to_confirm:", Booking.id)),
             ).order_by(Booking.starts_at).limit(BATCH)
         )).all()
         for booking in rows:

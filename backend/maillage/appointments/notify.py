@@ -16,11 +16,10 @@ from maillage.accounts.models import User
 from maillage.appointments.ics import CalendarItem, booking_uid, calendar
 from maillage.appointments.models import Booking, Place, PlaceKind, Slot
 from maillage.appointments.schedule import french_datetime, french_time
-from maillage.config import get_settings
 from maillage.directory.models import Service, Structure
 from maillage.notifications.emails import enqueue
 from maillage.people.models import Person
-from maillage.referrals.stall import display_name, enqueue_once, member_emails
+from maillage.referrals.stall import display_name, enqueue_once, member_emails, public_link
 
 
 @dataclass(frozen=True)
@@ -59,12 +58,8 @@ class BookingContext:
             "structure_nom": self.structure_nom, "structure_phone": self.structure_phone, "title": self.title,
             "when": french_datetime(b.starts_at), "until": french_time(b.ends_at), "where": self.where,
             "instructions": self.instructions, "booker_name": self.booker_name,
-            "link": _link(f"/orientations/{b.referral_id}") if b.referral_id else _link("/rendez-vous"),
+            "link": public_link(f"/orientations/{b.referral_id}") if b.referral_id else public_link("/rendez-vous"),
         }
-
-
-def _link(path: str) -> str:
-    return get_settings().public_url.rstrip("/") + path
 
 
 def _address(place: Place) -> str | None:

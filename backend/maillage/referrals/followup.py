@@ -54,10 +54,13 @@ def follow_up(
     last_reached_at: datetime | None,
     bookings: Sequence[BookingFacts],
     now: datetime,
+    *,
+    ever_honoured: bool = False,
 ) -> FollowUp:
     """Precedence: an answer is awaited; a finished referral is closed; otherwise the
     latest appointment that still counts decides (upcoming, to confirm, missed unless
-    the person was reached since, honoured), then whether the person was ever reached."""
+    the person was reached since, honoured), then whether the person ever came to one
+    (``ever_honoured``, or an honoured one among ``bookings``) or was ever reached."""
     if status == ReferralStatus.SENT:
         return FollowUp.AWAITING_ANSWER
     if status != ReferralStatus.ACCEPTED:
@@ -70,6 +73,5 @@ def follow_up(
         if latest.state == BookingState.MISSED:
             reached_since = last_reached_at is not None and last_reached_at > latest.ends_at
             return FollowUp.IN_PROGRESS if reached_since else FollowUp.APPOINTMENT_MISSED
-        if latest.state == BookingState.HONOURED or any(b.state == BookingState.HONOURED for b in counted):
-            return FollowUp.IN_PROGRESS
-    return FollowUp.IN_PROGRESS if last_reached_at is not None else FollowUp.NEVER_CONTACTED
+        ever_honoured = ever_honoured or any(b.state == BookingState.HONOURED for b in counted)
+    return FollowUp.IN_PROGRESS if ever_honoured or last_reached_at is not None else FollowUp.NEVER_CONTACTED

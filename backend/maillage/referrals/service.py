@@ -253,17 +253,12 @@ async def detail(session: AsyncSession, referral: Referral) -> ReferralDetail:
 
 
 def current_follow_up(referral: Referral, now: datetime | None = None) -> FollowUp:
-    """From the referral row alone: its bookings are summarised on it (latest that counts,
-    first honoured), which is all ``follow_up`` needs."""
-    bookings = []
-    if referral.appointment_status is not None:
-        bookings.append(BookingFacts(referral.appointment_starts_at, referral.appointment_ends_at,
-                                     BookingState(referral.appointment_status)))
-    if referral.honoured_at is not None and referral.appointment_status != BookingState.HONOURED:
-        # An earlier honoured appointment: it counts, but is not the latest.
-        earlier = min(referral.honoured_at, referral.appointment_starts_at or referral.honoured_at)
-        bookings.append(BookingFacts(earlier - timedelta(seconds=1), earlier, BookingState.HONOURED))
-    return follow_up(ReferralStatus(referral.status), referral.last_reached_at, bookings, now or utcnow())
+    """From the referral row alone: its bookings are summarised on it (the latest that
+    counts, and whether one was honoured), which is all ``follow_up`` needs."""
+    latest = [BookingFacts(referral.appointment_starts_at, referral.appointment_ends_at,
+                           BookingState(referral.appointment_status))] if referral.appointment_status else []
+    return follow_up(ReferralStatus(referral.status), referral.last_reached_at, latest, now or utcnow(),
+                     ever_honoured=referral.honoured_at is not None)
 
 
 # ---------------------------------------------------------------- answering

@@ -169,17 +169,19 @@ def display_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {initial}.".strip() if initial else first_name
 
 
-def _link(path: str) -> str:
+def public_link(path: str) -> str:
+    """The absolute address of an SPA path, for emails."""
     return get_settings().public_url.rstrip("/") + path
 
 
-def _key_absent(key_sql):
+def key_absent(key_sql):
+    """No outbox email carries this dedupe key yet (a job's "not done yet" filter)."""
     return ~exists().where(OutboxEmail.dedupe_key == key_sql)
 
 
-def _referral_key(prefix: str, suffix: str = ""):
-    """``'{prefix}' || referral.id || '{suffix}'`` in SQL (both databases)."""
-    key = literal(prefix, String) + cast(Referral.id, String)
+def dedupe_key_sql(prefix: str, id_column=Referral.id, *, suffix: str = ""):
+    """``'{prefix}' || <id_column> || '{suffix}'`` in SQL (both databases)."""
+    key = literal(prefix, String) + cast(id_column, String)
     return key + literal(suffix, String) if suffix else key
 
 
@@ -245,7 +247,7 @@ def _context(row, now: datetime, since: datetime | None) -> dict:
     return {
         "person": display_name(first, last), "service_nom": service_nom, "receiver_nom": receiver_nom,
         "sender_nom": sender_nom, "days": (now - since).days if since else 0,
-        "link": _link(f"/orientations/{referral.id}"),
+        "link": public_link(f"/orientations/{referral.id}"),
     }
 
 
@@ -279,7 +281,7 @@ async def _no_answer_reminders(session: AsyncSession, network: Network, rules: N
             status_is(ReferralStatus.SENT),
             Referral.sent_at <= now - timedelta(days=day),
             Referral.sent_at > now - timedelta(days=until),
-            _key_absent(_referral_key("stall:no_answer:", f":{day}")),
+            key_absent(dedupe_key_sql("stall:no_answer:", suffix=f":{day}")),
         ))).all()
         queued += await _remind_receivers(
             session, rows, "stall_no_answer", lambda r, d=day: f"stall:no_answer:{r.id}:{d}", now,
@@ -326,7 +328,7 @@ async def _expire(session: AsyncSession, network: Network, rules: NetworkRules, 
 async def _never_contacted_reminders(session: AsyncSession, network: Network, rules: NetworkRules,
                                      now: datetime) -> int:
     rows = (await session.execute(_candidates(
-        network.id, _never_contacted(rules, now), _key_absent(_referral_key("stall:never_contacted:")),
+        network.id, _never_contacted(rules, now), key_absent(dedupe_key_sql("stall:never_contacted:")),
     ))).all()
     return await _remind_receivers(
         session, rows, "stall_never_contacted", lambda r: f"stall:never_contacted:{r.id}", now,
@@ -386,7 +388,7 @@ async def weekly_digest(session: AsyncSession, now: datetime | None = None) -> d
         )
         .join(Structure, Structure.id == Referral.receiver_structure_id)
         .where(Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)), or_(waiting, never),
-               _key_absent(key))
+               key_absent(key))
         .group_by(Referral.receiver_structure_id, Structure.nom, Structure.network_id)
         .order_by(Referral.receiver_structure_id)
     )).all()
@@ -398,6 +400,6 @@ async def weekly_digest(session: AsyncSession, now: datetime | None = None) -> d
             network_id=network_id, structure_nom=nom, unanswered=int(unanswered or 0),
             never_contacted=int(never_contacted or 0),
             oldest_days=(now - oldest).days if oldest else None,
-            link=_link("/orientations/recues"),
+            link=public_link("/orientations/recues"),
         )
     return {DIGESTS: queued}
