@@ -149,6 +149,13 @@ def rows(w: World) -> dict[tuple[str, str], Row]:
         ("GET", "/api/v1/referrals/{referral_id}/attachments/{attachment_id}"): Row(
             CONCERNED, f"/api/v1/referrals/{ids.get('r_download')}/attachments/{ids.get('attachment')}"),
         # The animators' queue.
+        ("GET", "/api/v1/stats/definitions"): Row(EVERYONE, "/api/v1/stats/definitions"),
+        ("GET", "/api/v1/stats/networks/{slug}"): Row(ANIMATOR, f"/api/v1/stats/networks/{n}"),
+        ("GET", "/api/v1/stats/networks/{slug}/scopes"): Row(
+            {**VIEW, "other_network": 404, "other_structure": OK}, f"/api/v1/stats/networks/{n}/scopes"),
+        ("GET", "/api/v1/stats/networks/{slug}/export/{table}.csv"): Row(
+            VIEW, f"/api/v1/stats/networks/{n}/export/par-mois.csv?scope=received&scope_id={s}"),
+        ("POST", "/api/v1/stats/networks/{slug}/refresh"): Row(ANIMATOR, f"/api/v1/stats/networks/{n}/refresh"),
         ("GET", "/api/v1/manage/networks/{slug}/stalled"): Row(ANIMATOR, f"/api/v1/manage/networks/{n}/stalled"),
         ("GET", "/api/v1/manage/networks/{slug}/without-solution"): Row(
             ANIMATOR, f"/api/v1/manage/networks/{n}/without-solution"),

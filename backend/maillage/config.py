@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         default=None, description="Secure cookies; by default everywhere except in demo mode."
     )
     session_hours: int = 12
+    stats_refresh_minutes: int = Field(
+        default=60, ge=1, description="The indicators (Pilotage) are recomputed by the jobs at this interval."
+    )
 
     smtp_host: str | None = Field(default=None, description="No SMTP server: emails stay in the outbox.")
     smtp_port: int = 25

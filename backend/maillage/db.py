@@ -1,8 +1,9 @@
 """Database plumbing: declarative base, engine factory and the request session."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+PARIS = ZoneInfo("Europe/Paris")
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -56,6 +58,25 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _parse_utc(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _paris_month(value: str | None) -> str | None:
+    """SQLite has no time zones: ``YYYY-MM`` of a stored UTC timestamp, in Paris time
+    (what PostgreSQL's ``to_char(ts AT TIME ZONE 'Europe/Paris', 'YYYY-MM')`` gives)."""
+    return None if value is None else _parse_utc(value).astimezone(PARIS).strftime("%Y-%m")
+
+
+def _age_years(birth: str | None, at: str | None) -> int | None:
+    """Whole years between a birth date and a UTC timestamp (its Paris date)."""
+    if birth is None or at is None:
+        return None
+    born, day = date.fromisoformat(birth[:10]), _parse_utc(at).astimezone(PARIS).date()
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
     kwargs: dict = {"echo": echo}
     if not is_sqlite(url):
@@ -70,6 +91,8 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+            dbapi_connection.create_function("paris_month", 1, _paris_month, deterministic=True)
+            dbapi_connection.create_function("age_years", 2, _age_years, deterministic=True)
 
     return engine
 

@@ -16,6 +16,7 @@ from maillage.notifications.sender import send_pending
 from maillage.people.retention import anonymise_inactive
 from maillage.referrals.attachments import purge_expired_attachments
 from maillage.referrals.stall import run_stall_rules, weekly_digest
+from maillage.stats.service import refresh_stale
 
 log = logging.getLogger("maillage.jobs")
 LOOP_SECONDS = 30
@@ -40,6 +41,8 @@ async def run_once(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
         report.counts.update(await appointment_jobs.run(session))
         report.counts["personnes anonymisées"] = await anonymise_inactive(session, utcnow())
         report.counts["pièces jointes supprimées"] = await purge_expired_attachments(session, utcnow())
+        await session.commit()
+        report.counts["indicateurs recalculés"] = await refresh_stale(session, settings.stats_refresh_minutes)
         await session.commit()
     sent = await send_pending(sessionmaker, settings)
     report.counts["courriels envoyés"] = sent.sent

@@ -28,6 +28,7 @@ from maillage.errors import install_error_handlers
 from maillage.notifications.routes import router as notifications_router
 from maillage.people.routes import router as people_router
 from maillage.referrals.queue_routes import router as queue_router
+from maillage.stats.routes import router as stats_router
 from maillage.referrals.routes import router as referrals_router
 
 API_PREFIX = "/api/v1"
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(people_router)
     api.include_router(referrals_router)
     api.include_router(queue_router)
+    api.include_router(stats_router)
     api.include_router(appointments_router)
     api.include_router(bookings_router)
     api.include_router(datainclusion_router)

@@ -9,3 +9,4 @@ def load_all() -> None:
     from maillage.notifications import models as _notifications  # noqa: F401
     from maillage.people import models as _people  # noqa: F401
     from maillage.referrals import models as _referrals  # noqa: F401
+    from maillage.stats import models as _stats  # noqa: F401

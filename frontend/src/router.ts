@@ -72,6 +72,13 @@ export const router = createRouter({
       meta: { requiresAuth: true },
     },
     {
+      path: "/gestion/structures/:id(\\d+)/indicateurs",
+      name: "gestion-indicateurs",
+      component: () => import("./pages/StructureStatsPage.vue"),
+      props: (route) => numericId(route.params.id ?? ""),
+      meta: { requiresAuth: true },
+    },
+    {
       path: "/gestion/services/:id(\\d+)",
       name: "gestion-service",
       component: () => import("./pages/ManageServicePage.vue"),
@@ -127,6 +134,14 @@ export const router = createRouter({
       props: (route) => ({ slug: text(route.params.slug) }),
       meta: { requiresAuth: true },
     },
+    {
+      path: "/reseau/:slug([a-z0-9-]+)/pilotage",
+      name: "pilotage",
+      component: () => import("./pages/PilotagePage.vue"),
+      props: (route) => ({ slug: text(route.params.slug) }),
+      meta: { requiresAuth: true },
+    },
+    { path: "/indicateurs/definitions", name: "indicateurs-definitions", component: () => import("./pages/StatsDefinitionsPage.vue") },
     {
       path: "/admin/reseaux",
       name: "admin-reseaux",

@@ -146,6 +146,8 @@ async def test_remind_emails_the_receiving_structure(client, session, sign_in):
     assert "cette semaine" in queued[0].text_body and "Awa D." in queued[0].subject
     event_row = await session.scalar(select(ReferralEvent).where(ReferralEvent.referral_id == referral.id))
     assert (event_row.kind, event_row.actor_user_id) == ("relance", w.animator.id)
+    detail = (await client.get(f"/api/v1/referrals/{referral.id}")).json()
+    assert "Relance de l'animation du réseau envoyée à la structure" in [i["label"] for i in detail["timeline"]]
     response = await client.post(f"{base(w)}/stalled/{referral.id}/remind", json={"message": ""})
     assert response.status_code == 422
 

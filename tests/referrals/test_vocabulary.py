@@ -4,7 +4,14 @@ label of the backend's table (the one source the SPA reads its labels from)."""
 from enum import StrEnum
 
 import pytest
-from maillage.people.models import CONTACT_PREFERENCE_LABELS, HEARD_VIA_LABELS, ContactPreference, HeardVia
+from maillage.people.models import (
+    CONTACT_PREFERENCE_LABELS,
+    GENDER_LABELS,
+    HEARD_VIA_LABELS,
+    ContactPreference,
+    Gender,
+    HeardVia,
+)
 from maillage.referrals.followup import FOLLOW_UP_LABELS, FollowUp
 from maillage.referrals.models import (
     OUTCOME_LABELS,
@@ -28,6 +35,7 @@ VOCABULARIES: dict[str, tuple[type[StrEnum], dict]] = {
     "contact_channels": (ContactChannel, CHANNEL_LABELS),
     "contact_preferences": (ContactPreference, CONTACT_PREFERENCE_LABELS),
     "heard_via": (HeardVia, HEARD_VIA_LABELS),
+    "genders": (Gender, GENDER_LABELS),
     "stall_rules": (StallRule, STALL_LABELS),
 }
 

@@ -287,3 +287,67 @@ def appointments(database_url: str, structures: int, requests: int, warmup: int,
         out_file.write_text(ab.summary_json(figures) + "\n", "utf-8")
     if figures["contention"]["overbooked"]:
         raise SystemExit("SURBOOKING : le créneau contient plus de réservations que de places.")
+
+
+STATS_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/maillage_bench_stats"
+
+
+@bench.command("stats")
+@click.option("--database-url", default=STATS_URL, show_default=True,
+              help="Base PostgreSQL du banc (supprimée puis recréée, sauf --reuse).")
+@click.option("--structures", default=500, show_default=True, type=click.IntRange(10))
+@click.option("--people", default=200_000, show_default=True, type=click.IntRange(100))
+@click.option("--referrals", default=1_000_000, show_default=True, type=click.IntRange(100))
+@click.option("--requests", "requests", default=100, show_default=True, type=click.IntRange(1))
+@click.option("--warmup", default=10, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=20261124, show_default=True, type=int)
+@click.option("--reuse", is_flag=True, help="Ne rien générer : mesurer la base telle qu'elle est (celle du banc "
+                                            "« referrals » convient).")
+@click.option("--refresh-runs", default=2, show_default=True, type=click.IntRange(0),
+              help="Calculs successifs de l'instantané, chronométrés (0 : garder celui de la base, avec --reuse).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Écrire aussi les chiffres dans ce fichier JSON.")
+def stats(database_url: str, structures: int, people: int, referrals: int, requests: int, warmup: int, seed: int,
+          reuse: bool, refresh_runs: int, out_file: Path | None) -> None:
+    """Le Pilotage d'un réseau de 1 000 000 d'orientations : calcul de l'instantané des
+    indicateurs, puis la page (réseau, 12 mois), celle d'une structure et un export CSV en HTTP."""
+    from maillage.bench import referrals as rb
+    from maillage.bench import stats as sb
+    from maillage.bench.load import recreate_database
+    from maillage.db import PARIS, utcnow
+
+    figures: dict[str, Any] = {
+        "machine": {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()},
+        "requests": requests, "warmup": warmup, "seed": seed,
+    }
+    if reuse:
+        tokens = asyncio.run(rb.session_tokens(database_url))
+    else:
+        asyncio.run(recreate_database(database_url))
+        generated = rb.generate(structures, people, referrals, seed, utcnow())
+        asyncio.run(rb.load(database_url, generated))
+        tokens, figures["counts"] = generated.tokens, generated.counts
+        console.print(f"Généré et chargé : {generated.counts}")
+        del generated
+    figures["refresh"] = asyncio.run(sb.time_refresh(database_url, refresh_runs))
+    for n, run in enumerate(figures["refresh"], start=1):
+        console.print(f"  instantané n° {n} : {run['refresh_s']:.1f} s (+ commit : {run['with_commit_s']:.1f} s), "
+                      f"{run['cells']:,} cellules")
+
+    def progress(row) -> None:
+        console.print(f"  {row['label']:<58} HTTP p50 {row['http_p50_ms']:7.1f} ms  p95 {row['http_p95_ms']:7.1f} ms"
+                      f"  ({row['detail']})")
+
+    year_end = utcnow().astimezone(PARIS).strftime("%Y-%m")
+    figures["pages"] = sb.measure_http(database_url, tokens, requests, warmup, year_end, progress=progress)
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(figures, ensure_ascii=False, indent=1, default=str) + "\n", "utf-8")
+    lines = ["| mesure | détail | p50 | p95 |", "|---|---|---:|---:|"]
+    for n, run in enumerate(figures["refresh"], start=1):
+        lines.append(f"| calcul de l'instantané n° {n} | {run['cells']:,} cellules | | "
+                     f"**{run['with_commit_s']:.1f} s** |")
+    for row in figures["pages"]:
+        lines.append(f"| {row['label']} | {row['detail']} | {row['http_p50_ms']:.1f} ms | "
+                     f"**{row['http_p95_ms']:.1f} ms** |")
+    click.echo("\n".join(lines))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from maillage.db import utcnow
 from maillage.demo.personas import seed_personas
 from maillage.demo.appointments import seed_appointments
+from maillage.demo.history import seed_history
 from maillage.demo.referrals import seed_referrals
 from maillage.directory.models import Network, Structure
 from maillage.directory.service import upsert_service, upsert_structure
@@ -61,4 +62,6 @@ async def seed(session: AsyncSession) -> list[Network]:
     await seed_personas(session)
     await seed_referrals(session, networks[0])
     await seed_appointments(session, networks[0])
+    # Last: a year of finished referrals (it adds places, which seed_appointments checks for).
+    await seed_history(session, networks[0])
     return networks

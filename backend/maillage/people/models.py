@@ -27,6 +27,17 @@ CONTACT_PREFERENCE_LABELS = {
 }
 
 
+class Gender(StrEnum):
+    """Optional, for the network's anonymised figures (« Genre »)."""
+
+    WOMAN = "femme"
+    MAN = "homme"
+    OTHER = "autre"
+
+
+GENDER_LABELS = {Gender.WOMAN: "Femme", Gender.MAN: "Homme", Gender.OTHER: "Autre"}
+
+
 class HeardVia(StrEnum):
     """How the person heard of the network (the seeds' channels)."""
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from maillage.directory import referentials as ref
-from maillage.people.models import ContactPreference, HeardVia
+from maillage.people.models import ContactPreference, Gender, HeardVia
 
 INFORMED_MESSAGE = "Vous devez confirmer avoir informé la personne du traitement de ses données."
 
@@ -20,7 +20,7 @@ class PersonFields(_In):
     first_name: str | None = Field(default=None, min_length=1, max_length=100)
     last_name: str | None = Field(default=None, min_length=1, max_length=100)
     birth_date: date | None = None
-    gender: str | None = Field(default=None, max_length=20)
+    gender: Gender | None = None
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+() .\-]*$")
     email: EmailStr | None = None
     contact_preference: ContactPreference | None = None
@@ -49,7 +49,7 @@ class PersonFields(_In):
             raise ValueError("date de naissance invalide")
         return v
 
-    @field_validator("phone", "gender", "commune", "quartier", "notes", mode="after")
+    @field_validator("phone", "commune", "quartier", "notes", mode="after")
     @classmethod
     def _blank_is_none(cls, v):
         return v or None

@@ -8,7 +8,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from maillage.directory import referentials as ref
-from maillage.people.models import ContactPreference, HeardVia
+from maillage.people.models import ContactPreference, Gender, HeardVia
 from maillage.referrals.followup import FollowUp
 from maillage.referrals.models import (
     ContactChannel,
@@ -256,6 +256,10 @@ class HeardViaItem(VocabularyItem[HeardVia]):
     pass
 
 
+class GenderItem(VocabularyItem[Gender]):
+    pass
+
+
 class StallRuleItem(VocabularyItem[StallRule]):
     pass
 
@@ -270,4 +274,5 @@ class ReferralVocabulary(BaseModel):
     contact_channels: list[ContactChannelItem] = Field(description="Canaux d'un contact avec la personne")
     contact_preferences: list[ContactPreferenceItem] = Field(description="Moyens de contact préférés de la personne")
     heard_via: list[HeardViaItem] = Field(description="Comment la personne a connu le réseau")
+    genders: list[GenderItem] = Field(description="Genre de la personne (facultatif)")
     stall_rules: list[StallRuleItem] = Field(description="Règles des orientations en souffrance")

@@ -531,6 +531,8 @@ EVENT_LABELS = {
     "rdv-deplace": "Rendez-vous déplacé",
     "rdv-annule": "Rendez-vous annulé",
     "rdv-presence": "Présence au rendez-vous indiquée",
+    "relance": "Relance automatique envoyée à la structure",
+    "mise-en-attente": "Mise de côté par l'animation",
 }
 # Contacts and messages have their own, richer, timeline items.
 _SHOWN_ELSEWHERE = {"contact", "message"}
@@ -563,6 +565,8 @@ def timeline(view: ReferralDetail) -> list[dict]:
             label = "Orientation envoyée (réorientation d'une orientation précédente)"
         elif e.kind.startswith("rdv-"):
             label = _appointment_label(e.kind, data, label)
+        elif e.kind == "relance" and data.get("animateur"):
+            label = "Relance de l'animation du réseau envoyée à la structure"
         items.append((e.created_at, 0, {
             "type": "event", "kind": e.kind, "at": e.created_at, "label": label,
             "related_referral_id": data.get("reoriented_from_id") or data.get("reoriented_to_id"),

@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from maillage.people.models import CONTACT_PREFERENCE_LABELS, HEARD_VIA_LABELS, ContactPreference, HeardVia
+from maillage.people.models import (
+    CONTACT_PREFERENCE_LABELS,
+    GENDER_LABELS,
+    HEARD_VIA_LABELS,
+    ContactPreference,
+    Gender,
+    HeardVia,
+)
 from maillage.referrals.followup import FOLLOW_UP_LABELS, FollowUp
 from maillage.referrals.models import (
     OUTCOME_LABELS,
@@ -22,6 +29,7 @@ from maillage.referrals.schemas import (
     ContactChannelItem,
     ContactPreferenceItem,
     FollowUpItem,
+    GenderItem,
     HeardViaItem,
     OutcomeItem,
     ReferralVocabulary,
@@ -49,5 +57,6 @@ def referral_vocabulary() -> ReferralVocabulary:
         contact_channels=_items(ContactChannelItem, ContactChannel, CHANNEL_LABELS),
         contact_preferences=_items(ContactPreferenceItem, ContactPreference, CONTACT_PREFERENCE_LABELS),
         heard_via=_items(HeardViaItem, HeardVia, HEARD_VIA_LABELS),
+        genders=_items(GenderItem, Gender, GENDER_LABELS),
         stall_rules=_items(StallRuleItem, StallRule, STALL_LABELS),
     )

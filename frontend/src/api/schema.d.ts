@@ -1414,6 +1414,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** La définition de chaque indicateur */
+        get: operations["definitions_api_v1_stats_definitions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/networks/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Indicateurs d'un réseau, d'une structure ou d'un service sur une période */
+        get: operations["stats_api_v1_stats_networks__slug__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/networks/{slug}/export/{table}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export CSV d'un tableau d'indicateurs */
+        get: operations["export_csv_api_v1_stats_networks__slug__export__table__csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/networks/{slug}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recalculer les indicateurs du réseau */
+        post: operations["refresh_now_api_v1_stats_networks__slug__refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/networks/{slug}/scopes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ce que la personne connectée peut consulter */
+        get: operations["scopes_api_v1_stats_networks__slug__scopes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/structures": {
         parameters: {
             query?: never;
@@ -1851,6 +1936,19 @@ export interface components {
             /** Label */
             label: string;
         };
+        /** Column */
+        Column: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /**
+             * Unit
+             * @default count
+             * @enum {string}
+             */
+            unit: "count" | "percent" | "days";
+        };
         /**
          * ContactChannel
          * @enum {string}
@@ -1903,6 +2001,29 @@ export interface components {
             count: number;
             /** Label */
             label: string;
+        };
+        /** Definition */
+        Definition: {
+            /** Definition */
+            definition: string;
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Section */
+            section: string;
+        };
+        /** Definitions */
+        Definitions: {
+            /** Indicators */
+            indicators: components["schemas"]["Definition"][];
+            /**
+             * Privacy
+             * @description La règle de protection des personnes
+             */
+            privacy: string;
+            /** Threshold */
+            threshold: number;
         };
         /** DemoLoginIn */
         DemoLoginIn: {
@@ -2030,6 +2151,28 @@ export interface components {
             /** Revoked */
             revoked: boolean;
         };
+        /** Figure */
+        Figure: {
+            /**
+             * Basis
+             * @description Sur quoi le chiffre porte : « sur 230 orientations »
+             */
+            basis?: string | null;
+            /** Definition */
+            definition: string;
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** @description Le même chiffre pour tout le réseau (vue d'une structure ou d'un service) */
+            network?: components["schemas"]["Value"] | null;
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "count" | "percent" | "days";
+            value: components["schemas"]["Value"];
+        };
         /**
          * FollowUp
          * @enum {string}
@@ -2047,6 +2190,18 @@ export interface components {
          * @enum {string}
          */
         Frais: "gratuit" | "payant";
+        /**
+         * Gender
+         * @description Optional, for the network's anonymised figures (« Genre »).
+         * @enum {string}
+         */
+        Gender: "femme" | "homme" | "autre";
+        /** GenderItem */
+        GenderItem: {
+            code: components["schemas"]["Gender"];
+            /** Label */
+            label: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -2703,8 +2858,7 @@ export interface components {
             email?: string | null;
             /** First Name */
             first_name: string;
-            /** Gender */
-            gender?: string | null;
+            gender?: components["schemas"]["Gender"] | null;
             heard_via?: components["schemas"]["HeardVia"] | null;
             /**
              * Informed
@@ -2749,8 +2903,7 @@ export interface components {
             email?: string | null;
             /** First Name */
             first_name?: string | null;
-            /** Gender */
-            gender?: string | null;
+            gender?: components["schemas"]["Gender"] | null;
             heard_via?: components["schemas"]["HeardVia"] | null;
             /** Last Name */
             last_name?: string | null;
@@ -3220,6 +3373,11 @@ export interface components {
              */
             follow_ups: components["schemas"]["FollowUpItem"][];
             /**
+             * Genders
+             * @description Genre de la personne (facultatif)
+             */
+            genders: components["schemas"]["GenderItem"][];
+            /**
              * Heard Via
              * @description Comment la personne a connu le réseau
              */
@@ -3244,6 +3402,11 @@ export interface components {
              * @description Statuts d'une orientation (libellés en minuscules, pour une phrase)
              */
             statuses: components["schemas"]["StatusItem"][];
+        };
+        /** RefreshOut */
+        RefreshOut: {
+            /** Computed At */
+            computed_at: string;
         };
         /**
          * RefusalReason
@@ -3320,6 +3483,55 @@ export interface components {
         RoleIn: {
             role: components["schemas"]["MembershipRole"];
         };
+        /** Row */
+        Row: {
+            /** Cells */
+            cells: components["schemas"]["Value"][];
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+        };
+        /** ScopeChoices */
+        ScopeChoices: {
+            /**
+             * Network
+             * @description La personne connectée voit les chiffres de tout le réseau (animation)
+             */
+            network: boolean;
+            /** Services */
+            services: components["schemas"]["ScopeService"][];
+            /** Structures */
+            structures: components["schemas"]["ScopeStructure"][];
+        };
+        /** ScopeOut */
+        ScopeOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "network" | "received" | "sent" | "service";
+            /** Label */
+            label: string;
+        };
+        /** ScopeService */
+        ScopeService: {
+            /** Id */
+            id: number;
+            /** Nom */
+            nom: string;
+            /** Structure Id */
+            structure_id: number;
+        };
+        /** ScopeStructure */
+        ScopeStructure: {
+            /** Id */
+            id: number;
+            /** Nom */
+            nom: string;
+        };
         /** SearchPage */
         SearchPage: {
             /**
@@ -3339,6 +3551,17 @@ export interface components {
             pages: number;
             /** Total */
             total: number;
+        };
+        /** Section */
+        Section: {
+            /** Figures */
+            figures: components["schemas"]["Figure"][];
+            /** Key */
+            key: string;
+            /** Tables */
+            tables: components["schemas"]["Table"][];
+            /** Title */
+            title: string;
         };
         /** SeriesIn */
         SeriesIn: {
@@ -4170,6 +4393,47 @@ export interface components {
              */
             total_capped: boolean;
         };
+        /** StatsReport */
+        StatsReport: {
+            /**
+             * Computed At
+             * Format: date-time
+             * @description Quand les chiffres ont été calculés
+             */
+            computed_at: string;
+            /**
+             * End
+             * @description Dernier mois de la période (AAAA-MM)
+             */
+            end: string;
+            /** Network Name */
+            network_name: string;
+            /** Network Slug */
+            network_slug: string;
+            /**
+             * Privacy
+             * @description La règle de protection des personnes, en une phrase à afficher
+             */
+            privacy: string;
+            /**
+             * Refresh Minutes
+             * @description Les chiffres sont recalculés à cet intervalle
+             */
+            refresh_minutes: number;
+            scope: components["schemas"]["ScopeOut"];
+            /** Sections */
+            sections: components["schemas"]["Section"][];
+            /**
+             * Start
+             * @description Premier mois de la période (AAAA-MM)
+             */
+            start: string;
+            /**
+             * Threshold
+             * @description En dessous de ce nombre de personnes, un chiffre est masqué
+             */
+            threshold: number;
+        };
         /** StatusItem */
         StatusItem: {
             code: components["schemas"]["ReferralStatus"];
@@ -4470,6 +4734,29 @@ export interface components {
             /** Structure Id */
             structure_id: number;
         };
+        /** Table */
+        Table: {
+            /**
+             * Chart
+             * @description Le graphique qui le lit le mieux (« none » : tableau seul)
+             * @enum {string}
+             */
+            chart: "bar" | "line" | "none";
+            /** Columns */
+            columns: components["schemas"]["Column"][];
+            /** Definition */
+            definition: string;
+            /**
+             * Key
+             * @description Identifiant, aussi celui de l'export CSV
+             */
+            key: string;
+            /** Rows */
+            rows: components["schemas"]["Row"][];
+            /** Title */
+            title: string;
+            total?: components["schemas"]["Row"] | null;
+        };
         /** TeamOut */
         TeamOut: {
             /**
@@ -4606,6 +4893,24 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** Value */
+        Value: {
+            /**
+             * Display
+             * @description Le nombre tel qu'il s'affiche : « 42 », « 37 % », « 12 j », « < 5 », « — »
+             */
+            display: string;
+            /**
+             * Suppressed
+             * @description Masqué pour protéger les personnes (moins de 5)
+             */
+            suppressed: boolean;
+            /**
+             * Value
+             * @description Le nombre ; absent s'il est masqué (moins de 5 personnes) ou sans objet
+             */
+            value: number | null;
         };
         /** WithoutSolutionItem */
         WithoutSolutionItem: {
@@ -7835,6 +8140,169 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CancelSlotOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    definitions_api_v1_stats_definitions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Definitions"];
+                };
+            };
+        };
+    };
+    stats_api_v1_stats_networks__slug__get: {
+        parameters: {
+            query?: {
+                /** @description network (le réseau), received / sent (orientations reçues / envoyées par une structure), service */
+                scope?: "network" | "received" | "sent" | "service";
+                /** @description La structure (received, sent) ou le service */
+                scope_id?: number | null;
+                /** @description Premier mois (AAAA-MM) ; par défaut 11 mois avant la fin */
+                start?: string | null;
+                /** @description Dernier mois (AAAA-MM) ; par défaut le mois en cours */
+                end?: string | null;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_csv_api_v1_stats_networks__slug__export__table__csv_get: {
+        parameters: {
+            query?: {
+                /** @description network (le réseau), received / sent (orientations reçues / envoyées par une structure), service */
+                scope?: "network" | "received" | "sent" | "service";
+                /** @description La structure (received, sent) ou le service */
+                scope_id?: number | null;
+                /** @description Premier mois (AAAA-MM) ; par défaut 11 mois avant la fin */
+                start?: string | null;
+                /** @description Dernier mois (AAAA-MM) ; par défaut le mois en cours */
+                end?: string | null;
+            };
+            header?: never;
+            path: {
+                slug: string;
+                table: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refresh_now_api_v1_stats_networks__slug__refresh_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    scopes_api_v1_stats_networks__slug__scopes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScopeChoices"];
                 };
             };
             /** @description Validation Error */

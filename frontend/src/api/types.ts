@@ -40,6 +40,8 @@ export type AdminNetwork = Schemas["AdminNetworkOut"];
 
 export type ContactChannel = Schemas["ContactChannel"];
 export type ContactPreference = Schemas["ContactPreference"];
+export type Gender = Schemas["Gender"];
+export type HeardVia = Schemas["HeardVia"];
 export type DuplicateCandidate = Schemas["DuplicateCandidate"];
 export type DuplicateConflict = Schemas["DuplicateConflict"];
 export type FollowUp = Schemas["FollowUp"];
