@@ -2,11 +2,9 @@
 PostgreSQL when DATABASE_URL says so), and a transaction rolled back after each test."""
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from httpx import ASGITransport, AsyncClient
 from maillage.accounts.deps import CSRF_COOKIE, SESSION_COOKIE
@@ -16,8 +14,9 @@ from maillage.db import get_session, make_engine
 from maillage.demo.seed import seed
 from maillage.main import create_app
 from maillage.migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from tests.databases import empty_database
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -64,7 +63,9 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, demo=True, static_dir=tmp_path / "no-static")
+    # Rate limits off: they count in a transaction of their own, outside the test's (tests/ops turns them on).
+    return Settings(database_url=database_url, demo=True, static_dir=tmp_path / "no-static",
+                    search_rate_limit=0, sign_in_rate_limit=0, api_token_failure_limit=0)
 
 
 @pytest.fixture
@@ -106,16 +107,5 @@ def dialect(engine: AsyncEngine) -> str:
 @pytest.fixture
 async def fresh_database_url(database_url, tmp_path):
     """An empty database of the same kind as the run's, dropped afterwards."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    name = f"maillage_migr_{uuid.uuid4().hex[:8]}"
-    admin = f"postgresql://{url.username or 'postgres'}@{url.host or '127.0.0.1'}:{url.port or 5432}/postgres"
-    conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
+    async with empty_database(database_url, tmp_path / "empty.db", "maillage_migr") as url:
+        yield url

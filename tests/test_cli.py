@@ -56,3 +56,25 @@ def test_import_into_unknown_network_fails_cleanly(cli, tmp_path):
     result = cli("import", "data-inclusion", str(tmp_path), "--network", "atlantide")
     assert result.exit_code == 2
     assert "n'est pas un fichier JSON valide" in result.output or "n'existe pas" in result.output
+
+
+def test_first_platform_admin_from_the_command_line(cli):
+    cli("db", "upgrade")
+    assert "Aucun administrateur" in cli("admin", "list").output
+
+    granted = cli("admin", "grant", " Claire.Martin@Exemple.fr ", "--prenom", "Claire", "--nom", "Martin")
+    assert granted.exit_code == 0, granted.output
+    assert "claire.martin@exemple.fr administre la plateforme (compte créé)" in granted.output
+    again = cli("admin", "grant", "claire.martin@exemple.fr")
+    assert again.exit_code == 0 and "compte existant" in again.output
+    assert cli("admin", "list").output.splitlines() == ["claire.martin@exemple.fr\tClaire Martin\tactif"]
+
+    last = cli("admin", "revoke", "claire.martin@exemple.fr")
+    assert last.exit_code == 2 and "dernier administrateur" in last.output
+    cli("admin", "grant", "paul@exemple.fr")
+    revoked = cli("admin", "revoke", "claire.martin@exemple.fr")
+    assert revoked.exit_code == 0, revoked.output
+    assert [line.split("\t")[0] for line in cli("admin", "list").output.splitlines()] == ["paul@exemple.fr"]
+
+    invalid = cli("admin", "grant", "pas-une-adresse")
+    assert invalid.exit_code == 2 and "n'est pas une adresse électronique valide" in invalid.output

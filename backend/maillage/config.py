@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,26 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid email given_name usual_name siret"
     oidc_label: str = "ProConnect"
 
+    log_format: Literal["json", "text"] | None = Field(
+        default=None, description="Logs on stderr: one JSON object per line, or text (default: text in demo mode)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_token: str | None = Field(
+        default=None, description="/metrics answers to `Authorization: Bearer <token>` (and to loopback clients)."
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body (the document upload has its own limit)."
+    )
+    search_rate_limit: int = Field(
+        default=120, ge=0, description="Directory searches per minute and client IP (0: no limit)."
+    )
+    sign_in_rate_limit: int = Field(
+        default=30, ge=0, description="Demo and ProConnect sign-in starts per minute and client IP (0: no limit)."
+    )
+    api_token_failure_limit: int = Field(
+        default=20, ge=0, description="Refused API tokens per 10 minutes and client IP before 429 (0: no limit)."
+    )
+
     @property
     def secure_cookies(self) -> bool:
         return (not self.demo) if self.cookie_secure is None else self.cookie_secure
@@ -64,6 +85,15 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def json_logs(self) -> bool:
+        return (not self.demo) if self.log_format is None else self.log_format == "json"
+
+    @property
+    def hsts(self) -> bool:
+        """Strict-Transport-Security only where it is true for good: HTTPS, not a demo."""
+        return self.public_url.lower().startswith("https://") and not self.demo
 
     @property
     def run_jobs_in_process(self) -> bool:

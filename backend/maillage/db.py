@@ -78,7 +78,8 @@ def _age_years(birth: str | None, at: str | None) -> int | None:
 
 
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
-    kwargs: dict = {"echo": echo}
+    # No bound values in error messages: they can hold personal data, and errors get logged.
+    kwargs: dict = {"echo": echo, "hide_parameters": not echo}
     if not is_sqlite(url):
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)

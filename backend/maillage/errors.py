@@ -1,14 +1,18 @@
 """Domain errors and the single JSON error shape ``{"error": code, "detail": "message"}``."""
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class DomainError(Exception):
     status_code = 400
     code = "erreur"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str):
         super().__init__(detail)
@@ -33,6 +37,15 @@ class Unauthorized(DomainError):
 class TooManyRequests(DomainError):
     status_code = 429
     code = "trop_de_demandes"
+
+
+class RateLimited(TooManyRequests):
+    """A rate limit (``maillage.ops.ratelimit``): says when to come back (``Retry-After``)."""
+
+    def __init__(self, detail: str, retry_after_seconds: int):
+        super().__init__(detail)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+        self.headers = {"Retry-After": str(self.retry_after_seconds)}
 
 
 class Forbidden(DomainError):
@@ -90,13 +103,44 @@ def validation_detail(errors: list[dict]) -> tuple[str, list[dict]]:
     return detail, fields
 
 
-_HTTP_CODES = {404: ("introuvable", "Ressource introuvable."), 405: ("methode_interdite", "Méthode non autorisée.")}
+_HTTP_CODES = {
+    400: ("requete_illisible", "Requête illisible : le corps n'est pas un JSON ou un formulaire valide en UTF-8."),
+    404: ("introuvable", "Ressource introuvable."),
+    405: ("methode_interdite", "Méthode non autorisée."),
+}
+OUT_OF_RANGE = "Paramètres invalides : une valeur dépasse ce que la base de données accepte (identifiant trop grand…)."
+DATABASE_AWAY = "Service momentanément indisponible : la base de données ne répond pas, réessayez dans un instant."
+DATABASE_AWAY_RETRY_SECONDS = 5
+log = logging.getLogger("maillage.errors")
+
+
+def _database_away(exc: BaseException) -> bool:
+    """The database restarting, failing over or unreachable (connection refused or lost;
+    PostgreSQL's class 08, or 57P01-57P03: shutting down, starting up)."""
+    if isinstance(exc, ConnectionError) or getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", None)
+    state = str(getattr(orig, "sqlstate", None) or "")
+    return (state.startswith("08") or state in ("57P01", "57P02", "57P03")
+            or isinstance(getattr(orig, "__cause__", None), ConnectionError))
+
+
+def _out_of_range(exc: BaseException) -> bool:
+    """A value the database cannot even take (an id past the integer range…): invalid
+    input, not a server error. SQLite: ``OverflowError`` before sending; asyncpg: its
+    ``DataError`` (a ``ValueError``) before sending, or PostgreSQL's class 22 (data exception)."""
+    if isinstance(exc, OverflowError):
+        return True
+    orig = getattr(exc, "orig", None)
+    return isinstance(getattr(orig, "__cause__", None), ValueError) or str(
+        getattr(orig, "sqlstate", None) or "").startswith("22")
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=exc.status_code,
+                            headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,6 +148,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": "donnees_invalides", "detail": detail, "fields": fields}, status_code=422
         )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(ConnectionError)
+    @app.exception_handler(DBAPIError)
+    async def _database(_request: Request, exc: Exception) -> JSONResponse:
+        if _out_of_range(exc):
+            return JSONResponse({"error": "donnees_invalides", "detail": OUT_OF_RANGE}, status_code=422)
+        if _database_away(exc):
+            log.warning("base de données indisponible : %s", type(exc).__name__)
+            return JSONResponse({"error": "indisponible", "detail": DATABASE_AWAY}, status_code=503,
+                                headers={"Retry-After": str(DATABASE_AWAY_RETRY_SECONDS)})
+        raise exc
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

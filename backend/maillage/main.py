@@ -1,14 +1,14 @@
-"""The FastAPI application: API under /api/v1, health probes, and the SPA at /."""
+"""The FastAPI application: API under /api/v1, probes and metrics (ops/), security headers and
+limits (security.py), and the SPA at /."""
 
 import asyncio
 import contextlib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 from starlette.staticfiles import StaticFiles
 
 from maillage import jobs
@@ -26,10 +26,15 @@ from maillage.directory.manage_routes import router as manage_router
 from maillage.directory.routes import router as directory_router
 from maillage.errors import install_error_handlers
 from maillage.notifications.routes import router as notifications_router
+from maillage.openapi_errors import ERROR_RESPONSES
+from maillage.ops.logs import configure_logging
+from maillage.ops.requests import RequestObservability
+from maillage.ops.routes import router as ops_router
 from maillage.people.routes import router as people_router
 from maillage.referrals.queue_routes import router as queue_router
 from maillage.stats.routes import router as stats_router
 from maillage.referrals.routes import router as referrals_router
+from maillage.security import BodySizeLimit, SecurityHeaders, api_docs
 
 API_PREFIX = "/api/v1"
 
@@ -79,6 +84,7 @@ def _mount_spa(app: FastAPI, static_dir: Path) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -97,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description="Annuaire, orientations et rendez-vous d'un réseau local des acteurs de l'insertion.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below, with its own Content-Security-Policy
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -105,24 +111,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url, echo=settings.sql_echo)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     install_error_handlers(app)
+    # Outermost last: headers on every response, then ids, timing and logs, then limits.
     app.add_middleware(CSRFMiddleware)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestObservability)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    app.include_router(ops_router)
+    docs = api_docs(app.openapi_url, f"{app.title} — documentation")
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict:
-        return {"status": "ok"}
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False, response_class=HTMLResponse)
+    async def api_documentation() -> HTMLResponse:
+        return docs.response()
 
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(request: Request):
-        try:
-            async with request.app.state.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
-            return JSONResponse(
-                {"error": "indisponible", "detail": "La base de données est injoignable."}, status_code=503
-            )
-        return {"status": "ok"}
-
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)  # the error statuses, documented once
     api.include_router(_config_router(settings))
     api.include_router(accounts_router)
     api.include_router(oidc_router)

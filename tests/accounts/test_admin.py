@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 from maillage.accounts.deps import CSRF_COOKIE
 from maillage.accounts.models import NetworkRole, User
+from maillage.accounts.network_admin import grant_platform_admin, revoke_platform_admin
 from maillage.accounts.service import create_api_token
 from maillage.audit.models import AuditEvent
 from maillage.directory.models import Network
@@ -157,3 +158,20 @@ async def test_animator_for_an_unknown_network_is_a_french_404(client, people, a
     await act_as("platform")
     response = await client.post(f"{API}/networks/inconnu/animators", json={"email": "x@test.example.org"})
     assert response.status_code == 404 and response.json()["detail"] == "Le réseau « inconnu » n'existe pas."
+
+
+async def test_granting_the_platform_to_an_address_is_audited_once(session):
+    user, created = await grant_platform_admin(session, "Nouvelle.Admin@Exemple.fr", "Nora", "Admin")
+    assert created and user.email == "nouvelle.admin@exemple.fr" and user.is_platform_admin
+    again, created_again = await grant_platform_admin(session, "nouvelle.admin@exemple.fr")
+    assert again.id == user.id and not created_again and again.first_name == "Nora"
+    granted = (await session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "admin_plateforme_nomme", AuditEvent.target_id == user.id))).all()
+    assert len(granted) == 1, "granting twice changes nothing and is recorded once"
+
+    await make_user(session, platform_admin=True)
+    await revoke_platform_admin(session, user.email)
+    assert not user.is_platform_admin
+    assert await session.scalar(select(AuditEvent.summary).where(
+        AuditEvent.action == "admin_plateforme_retire", AuditEvent.target_id == user.id)) == \
+        "nouvelle.admin@exemple.fr n'administre plus la plateforme"

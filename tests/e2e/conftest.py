@@ -116,6 +116,9 @@ def _server_env(database_url: str) -> dict[str, str]:
         MAILLAGE_DEMO="1",
         MAILLAGE_DEFAULT_NETWORK="pantin",
         PYTHONUNBUFFERED="1",
+        # Every test signs in and searches from 127.0.0.1: the per-IP limits are a user's, not a suite's.
+        MAILLAGE_SIGN_IN_RATE_LIMIT="1000",
+        MAILLAGE_SEARCH_RATE_LIMIT="1000",
     )
     return env
 
@@ -168,10 +171,20 @@ def app_url(e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             process.wait()
 
 
+def csp_violations(page) -> list[str]:
+    """The Content-Security-Policy violations Chromium reports on the page's console, as they come."""
+    found: list[str] = []
+    page.on("console", lambda message: found.append(f"{page.url} : {message.text}")
+            if "Content Security Policy" in message.text else None)
+    return found
+
+
 @pytest.fixture
 def offline_page(page, app_url: str):
-    """The Playwright page, with every request outside the application refused and recorded."""
+    """The Playwright page, with every request outside the application refused and recorded,
+    and no Content-Security-Policy violation allowed."""
     outside: list[str] = []
+    violations = csp_violations(page)
 
     def guard(route):
         if route.request.url.startswith(app_url) or route.request.url.startswith("data:"):
@@ -183,6 +196,7 @@ def offline_page(page, app_url: str):
     page.route("**/*", guard)
     yield page
     assert not outside, f"Requêtes vers l'extérieur : {outside}"
+    assert not violations, "Violations de la Content-Security-Policy :\n" + "\n".join(violations)
 
 
 @pytest.fixture(scope="session")

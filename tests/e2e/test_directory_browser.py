@@ -7,6 +7,8 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.steps import critical_violations
+
 pytestmark = pytest.mark.e2e
 
 COUNT = re.compile(r"^\s*(\d+) services? trouvés?")
@@ -139,11 +141,5 @@ def test_no_critical_accessibility_violation(offline_page: Page, app_url: str, a
         page.locator(".fr-card a").first.click()
         page.get_by_role("main").locator("a[href^='/structures/']").first.click()
         expect(page.get_by_text(re.compile(r"services? proposés?"))).to_be_visible()
-    page.add_script_tag(path=str(axe_script))
-    results = page.evaluate("axe.run(document, { resultTypes: ['violations'] })")
-    critical = [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} élément(s))"
-        for violation in results["violations"]
-        if violation["impact"] == "critical"
-    ]
+    critical = critical_violations(page, axe_script)
     assert not critical, critical

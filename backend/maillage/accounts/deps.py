@@ -12,6 +12,7 @@ from maillage.accounts.tokens import new_secret, same
 from maillage.config import Settings
 from maillage.db import SessionDep
 from maillage.errors import Forbidden, Unauthorized
+from maillage.ops import ratelimit
 
 SESSION_COOKIE = "maillage_session"
 CSRF_COOKIE = "maillage_csrf"
@@ -30,6 +31,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
     if token:
         principal = await principal_from_api_token(session, token)
         if principal is None:
+            await ratelimit.enforce(request, ratelimit.API_TOKEN_FAILURE)
             raise Unauthorized("Jeton d'API invalide ou révoqué.")
         return principal
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -121,6 +121,21 @@ async def create_network(session: AsyncSession, actor: User, **fields) -> Networ
     return network
 
 
+async def _user_for(session: AsyncSession, email: str, first_name: str | None,
+                    last_name: str | None) -> tuple[User, bool]:
+    """The account of a normalised address, created if needed; names fill only what is
+    empty. Returns the user and whether it was created."""
+    user = await session.scalar(select(User).where(User.email == email))
+    created = user is None
+    if user is None:
+        user = User(email=email)
+        session.add(user)
+    user.first_name = user.first_name or (first_name or "").strip()
+    user.last_name = user.last_name or (last_name or "").strip()
+    await session.flush()
+    return user, created
+
+
 async def add_animator(
     session: AsyncSession, network: Network, email: str, first_name: str | None, last_name: str | None,
     actor: User, settings: Settings,
@@ -128,15 +143,7 @@ async def add_animator(
     """Make an address an animator of the network (creating its account if needed) and
     welcome it by email. Returns the user and whether the account was created."""
     email = normalise_email(email)
-    user = await session.scalar(select(User).where(User.email == email))
-    created = user is None
-    if user is None:
-        user = User(email=email, first_name=(first_name or "").strip(), last_name=(last_name or "").strip())
-        session.add(user)
-        await session.flush()
-    else:
-        user.first_name = user.first_name or (first_name or "").strip()
-        user.last_name = user.last_name or (last_name or "").strip()
+    user, created = await _user_for(session, email, first_name, last_name)
     already = await session.scalar(select(NetworkRole.id).where(
         NetworkRole.user_id == user.id, NetworkRole.network_id == network.id,
         NetworkRole.role == NetworkRoleKind.ANIMATOR))
@@ -153,3 +160,48 @@ async def add_animator(
                  actor_id=actor.id, network_id=network.id, target_type="user", target_id=user.id,
                  user_created=created)
     return user, created
+
+
+# ---------------------------------------------------------------- platform administrators
+
+
+async def grant_platform_admin(
+    session: AsyncSession, email: str, first_name: str | None = None, last_name: str | None = None,
+) -> tuple[User, bool]:
+    """Make an address a platform administrator, creating its account if needed (the
+    operator's first step on a new server, from the command line). Returns the user and
+    whether the account was created; granting twice changes nothing (and is not audited
+    twice)."""
+    email = normalise_email(email)
+    user, created = await _user_for(session, email, first_name, last_name)
+    if user.is_platform_admin and user.is_active:
+        return user, created
+    user.is_platform_admin = True
+    user.is_active = True
+    await session.flush()
+    await record(session, "admin_plateforme_nomme", f"{email} administre la plateforme",
+                 actor_id=None, network_id=None, target_type="user", target_id=user.id, user_created=created)
+    return user, created
+
+
+async def revoke_platform_admin(session: AsyncSession, email: str) -> User:
+    """Withdraw the platform administration from an address; the last active administrator
+    cannot be withdrawn, so the platform always keeps one."""
+    email = normalise_email(email)
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None or not user.is_platform_admin:
+        raise Conflict(f"{email} n'administre pas la plateforme.")
+    others = await session.scalar(select(func.count()).select_from(User).where(
+        User.is_platform_admin, User.is_active, User.id != user.id))
+    if not others:
+        raise Conflict(f"{email} est le dernier administrateur de la plateforme : nommez-en un autre d'abord.")
+    user.is_platform_admin = False
+    await session.flush()
+    await record(session, "admin_plateforme_retire", f"{email} n'administre plus la plateforme",
+                 actor_id=None, network_id=None, target_type="user", target_id=user.id)
+    return user
+
+
+async def list_platform_admins(session: AsyncSession) -> list[User]:
+    return list(await session.scalars(
+        select(User).where(User.is_platform_admin).order_by(User.email)))

@@ -23,6 +23,7 @@ from maillage.accounts.tokens import same
 from maillage.config import Settings
 from maillage.db import SessionDep
 from maillage.errors import NotFound
+from maillage.ops.ratelimit import limit_sign_in
 
 router = APIRouter(prefix="/auth/oidc", tags=["connexion"])
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def _forget_state(response: RedirectResponse, settings: Settings) -> RedirectRes
     summary="Se connecter avec ProConnect (redirige vers le fournisseur d'identité)",
     responses={302: {"description": "Vers le fournisseur d'identité, ou vers /connexion?erreur=<code>"},
                404: {"description": "OpenID Connect n'est pas configuré"}},
+    dependencies=[Depends(limit_sign_in)],
 )
 async def login(
     session: SessionDep, settings: SettingsDep,

@@ -36,6 +36,7 @@ from maillage.db import SessionDep
 from maillage.demo.personas import PERSONAS, persona_user
 from maillage.directory.models import Network, Structure
 from maillage.errors import NotFound
+from maillage.ops.ratelimit import limit_sign_in
 from maillage.permissions import user_signed_in
 
 router = APIRouter(prefix="/auth", tags=["connexion"])
@@ -135,7 +136,8 @@ async def demo_personas(session: SessionDep, settings: SettingsDep) -> list[Pers
     ]
 
 
-@router.post("/demo", response_model=MeOut, summary="Se connecter comme un persona (mode démo)")
+@router.post("/demo", response_model=MeOut, summary="Se connecter comme un persona (mode démo)",
+             dependencies=[Depends(limit_sign_in)])
 async def demo_login(body: DemoLoginIn, response: Response, session: SessionDep, settings: SettingsDep) -> MeOut:
     _demo_only(settings)
     user = await persona_user(session, body.persona)

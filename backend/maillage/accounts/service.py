@@ -1,6 +1,7 @@
 """Sign-in and sessions: cookie sessions, one-time email links, API tokens, and what
 happens on every sign-in (pending invitations become memberships). No HTTP here."""
 
+import math
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -22,7 +23,7 @@ from maillage.audit.service import record
 from maillage.config import Settings
 from maillage.db import utcnow
 from maillage.directory.models import Structure
-from maillage.errors import Forbidden, InvalidInput, TooManyRequests
+from maillage.errors import Forbidden, InvalidInput, RateLimited
 from maillage.notifications.emails import enqueue
 
 LOGIN_LINK_TTL = timedelta(minutes=15)
@@ -144,14 +145,15 @@ async def create_api_token(
 
 async def rate_limit(session: AsyncSession, key: str, limit: int, window: timedelta) -> None:
     """Count one attempt under ``key``; refuse past ``limit`` attempts in ``window``."""
-    since = utcnow() - window
-    count = await session.scalar(
-        select(func.count()).select_from(RateLimitHit)
-        .where(RateLimitHit.key == key, RateLimitHit.created_at > since)
-    )
+    now = utcnow()
+    count, oldest = (await session.execute(
+        select(func.count(), func.min(RateLimitHit.created_at))
+        .where(RateLimitHit.key == key, RateLimitHit.created_at > now - window)
+    )).one()
     if count >= limit:
         minutes = int(window.total_seconds() // 60)
-        raise TooManyRequests(f"Trop de demandes : réessayez dans {minutes} minutes.")
+        wait = (oldest + window - now).total_seconds() if oldest is not None else window.total_seconds()
+        raise RateLimited(f"Trop de demandes : réessayez dans {minutes} minutes.", math.ceil(wait))
     session.add(RateLimitHit(key=key))
     await session.flush()
 

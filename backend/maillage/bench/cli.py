@@ -351,3 +351,134 @@ def stats(database_url: str, structures: int, people: int, referrals: int, reque
         lines.append(f"| {row['label']} | {row['detail']} | {row['http_p50_ms']:.1f} ms | "
                      f"**{row['http_p95_ms']:.1f} ms** |")
     click.echo("\n".join(lines))
+
+
+# ---------------------------------------------------------------- proof (docs/proof.md)
+
+LOAD_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/maillage_bench_load"
+
+
+def _write_json(out_file: Path | None, figures: dict[str, Any]) -> None:
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(figures, ensure_ascii=False, indent=1, default=str) + "\n", "utf-8")
+
+
+def _print_checks(report: dict[str, Any]) -> None:
+    for c in report["checks"]:
+        console.print(f"  {'[green]ok[/]' if c['ok'] else '[red]ÉCHEC[/]'} {c['name']} : {c['detail']}",
+                      soft_wrap=True)
+
+
+def _mix_lines(mix: dict[str, Any]) -> list[str]:
+    lines = ["| requête | nombre | par s | p50 (ms) | p95 (ms) | 409 attendus | erreurs |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, k in mix["kinds"].items():
+        lines.append(f"| {name} | {k['requests']} | {k['per_s']} | {k['p50_ms']} | {k['p95_ms']} | "
+                     f"{k['conflicts_409']} | {k['errors']} |")
+    lines.append(f"| **ensemble** | {mix['requests']} | **{mix['per_s']}** | {mix['p50_ms']} | **{mix['p95_ms']}** | "
+                 f"{mix['conflicts_409']} | **{mix['errors']}** |")
+    return lines
+
+
+@bench.command("load")
+@click.option("--database-url", default=LOAD_URL, show_default=True,
+              help="Base PostgreSQL du banc (supprimée puis recréée).")
+@click.option("--seconds", default=60, show_default=True, type=click.FloatRange(1, 3600))
+@click.option("--users", default=16, show_default=True, type=click.IntRange(1, 500),
+              help="Utilisateurs virtuels (boucle fermée, sans temps de réflexion).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Processus uvicorn.")
+@click.option("--runners", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Exécuteurs de tâches (« maillage jobs run » en boucle).")
+@click.option("--jobs-interval", default=10.0, show_default=True, type=click.FloatRange(0, 600),
+              help="Pause (s) entre deux « maillage jobs run » d'un même exécuteur.")
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--stock-uvicorn", is_flag=True,
+              help="uvicorn tel quel : avec --workers > 1, ~40 ms d'attente par requête sur une connexion "
+                   "gardée ouverte (TCP_NODELAY absent, uvicorn#3149) ; par défaut le banc le corrige.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Écrire aussi les chiffres dans ce fichier JSON.")
+def load_command(database_url: str, seconds: float, users: int, workers: int, runners: int, jobs_interval: float,
+                 seed: int, stock_uvicorn: bool, out_file: Path | None) -> None:
+    """Charge sur la boucle locale : recherche, boîtes reçues, orientations, RDV, acceptations,
+    contre 2 processus et 2 exécuteurs de tâches ; débit, p50/p95, erreurs, puis contrôle
+    d'intégrité en SQL (rien de perdu, rien en double, aucun courriel envoyé deux fois)."""
+    from maillage.bench.proof.runs import load_run
+
+    figures = load_run(database_url, seconds=seconds, users=users, workers=workers, runners=runners,
+                       jobs_interval=jobs_interval, seed=seed, stock_uvicorn=stock_uvicorn, say=lambda m: console.print(m, soft_wrap=True))
+    figures["machine"] = {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()}
+    _write_json(out_file, figures)
+    mix = figures["mix"]
+    console.print(f"Débit {mix['per_s']} requêtes/s, p95 {mix['p95_ms']} ms, {mix['errors']} erreur(s), "
+                  f"{mix['conflicts_409']} 409 attendus ; exécuteurs {figures['runners_summary']}")
+    for sample in mix["error_samples"][:10]:
+        console.print(f"  [red]{sample}[/]", soft_wrap=True)
+    _print_checks(figures["integrity"])
+    click.echo("\n".join(_mix_lines(mix)))
+    if not figures["ok"]:
+        raise SystemExit("ÉCHEC : erreurs ou intégrité non respectée (détail ci-dessus).")
+
+
+@bench.command("faults")
+@click.option("--seconds", default=30, show_default=True, type=click.FloatRange(6, 600),
+              help="Durée du mélange pendant chaque panne.")
+@click.option("--users", default=8, show_default=True, type=click.IntRange(1, 200))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--lease-seconds", default=15, show_default=True, type=click.IntRange(5, 600),
+              help="Bail de la boîte d'envoi dans les exécuteurs du banc (10 min en production).")
+@click.option("--seed", default=2, show_default=True, type=int)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path))
+def faults_command(seconds: float, users: int, workers: int, lease_seconds: int, seed: int,
+                   out_file: Path | None) -> None:
+    """Trois pannes pendant le mélange, chacune suivie du contrôle d'intégrité, sur une grappe
+    PostgreSQL jetable (initdb, port libre) : base redémarrée, serveur SMTP arrêté puis
+    relancé, exécuteur de tâches tué (SIGKILL) au milieu d'un lot."""
+    from maillage.bench.proof.runs import faults_run
+
+    figures = faults_run(seconds=seconds, users=users, workers=workers, lease_seconds=lease_seconds, seed=seed,
+                         say=lambda m: console.print(m, soft_wrap=True))
+    figures["machine"] = {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()}
+    _write_json(out_file, figures)
+    lines = ["| panne | requêtes | erreurs (statuts) | contrôles |", "|---|---:|---|---|"]
+    for fault in figures["faults"]:
+        mix, report = fault["mix"], fault["integrity"]
+        passed = sum(c["ok"] for c in report["checks"])
+        statuses = fault["notes"].get("error_statuses") or {}
+        lines.append(f"| {fault['name']} | {mix['requests']} | {mix['errors']} {statuses or ''} | "
+                     f"{passed}/{len(report['checks'])} {'ok' if report['ok'] else 'ÉCHEC'} |")
+    click.echo("\n".join(lines))
+    if not figures["ok"]:
+        raise SystemExit("ÉCHEC : un contrôle d'intégrité n'est pas respecté après une panne (détail ci-dessus).")
+
+
+@bench.command("overhead")
+@click.option("--database-url", default=LOAD_URL, show_default=True,
+              help="Base PostgreSQL du banc (supprimée puis recréée).")
+@click.option("--seconds", default=20, show_default=True, type=click.FloatRange(1, 600))
+@click.option("--clients", default=16, show_default=True, type=click.IntRange(1, 500))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--query", default="emploi", show_default=True, help="Texte recherché.")
+@click.option("--stock-uvicorn", is_flag=True,
+              help="uvicorn tel quel : avec --workers > 1, ~40 ms d'attente par requête sur une connexion "
+                   "gardée ouverte (TCP_NODELAY absent, uvicorn#3149) ; par défaut le banc le corrige.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path))
+def overhead_command(database_url: str, seconds: float, clients: int, workers: int, query: str, stock_uvicorn: bool,
+                     out_file: Path | None) -> None:
+    """Débit de la recherche (GET /api/v1/services/search) rapporté à celui d'un point
+    d'entrée nu de la même application (/healthz), mêmes réglages : le coût du cadre."""
+    from maillage.bench.proof.runs import overhead_run
+
+    figures = overhead_run(database_url, seconds=seconds, clients=clients, workers=workers, query=query,
+                           stock_uvicorn=stock_uvicorn, say=lambda m: console.print(m, soft_wrap=True))
+    figures["machine"] = {"cpus": _cpus(), "python": platform.python_version(), "platform": platform.platform()}
+    _write_json(out_file, figures)
+    bare, search = figures["bare"], figures["search"]
+    click.echo("\n".join([
+        "| point d'entrée | requêtes/s | p50 (ms) | p95 (ms) | erreurs |", "|---|---:|---:|---:|---:|",
+        f"| /healthz | {bare['per_s']} | {bare['p50_ms']} | {bare['p95_ms']} | {bare['errors']} |",
+        f"| {search['path']} | {search['per_s']} | {search['p50_ms']} | {search['p95_ms']} | {search['errors']} |",
+        f"| **rapport recherche / nu** | **{figures['ratio']}** | | | |",
+    ]))
+    if not figures["ok"]:
+        raise SystemExit("ÉCHEC : des requêtes ont échoué.")

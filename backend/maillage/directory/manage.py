@@ -5,7 +5,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage.audit.service import record
@@ -69,12 +69,24 @@ async def structure_services(session: AsyncSession, structure_id: int) -> list[S
     ))
 
 
+def _refuse_emptying(model: type, values: dict[str, Any]) -> None:
+    """An edit may clear optional fields (null), not required ones: a 422 rather than the
+    database's NOT NULL error (a 500). Lists are fine: null becomes an empty list."""
+    columns = model.__table__.c
+    required = sorted(k for k, v in values.items()
+                      if v is None and k in columns and not columns[k].nullable
+                      and not isinstance(columns[k].type, JSON))
+    if required:
+        raise InvalidInput(f"Ces champs ne peuvent pas être vidés : {', '.join(required)}.")
+
+
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (str(v) if v is not None and k in ("site_web", "accessibilite_lieu", "lien_mobilisation") else v)
             for k, v in values.items()}
 
 
 async def update_structure(session: AsyncSession, structure: Structure, values: dict[str, Any], actor_id: int | None) -> None:
+    _refuse_emptying(Structure, values)
     renamed = "nom" in values and values["nom"] != structure.nom
     apply_fields(structure, STRUCTURE_FIELDS, _plain(values))
     structure.updated_at = utcnow()
@@ -91,6 +103,7 @@ async def create_service(session: AsyncSession, structure: Structure, values: di
         network_id=structure.network_id, structure_id=structure.id, external_id=f"maillage--{uuid.uuid4().hex[:16]}",
         status=ServiceStatus.DRAFT,
     )
+    _refuse_emptying(Service, values)
     session.add(service)
     apply_fields(service, EDITABLE_SERVICE_FIELDS, _plain(values))
     service.updated_at = utcnow()
@@ -130,6 +143,7 @@ def _ensure_publishable(service: Service) -> None:
 
 async def update_service(session: AsyncSession, service: Service, structure: Structure, values: dict[str, Any],
                          actor_id: int | None) -> None:
+    _refuse_emptying(Service, values)
     apply_fields(service, EDITABLE_SERVICE_FIELDS, _plain(values))
     if service.status in (ServiceStatus.PUBLISHED, ServiceStatus.SUSPENDED):
         _ensure_publishable(service)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from maillage.db import SessionDep
 from maillage.directory import referentials as ref
@@ -19,6 +19,7 @@ from maillage.directory.schemas import (
     StructureDetail,
     StructureSummary,
 )
+from maillage.ops.ratelimit import limit_search
 from maillage.pagination import Page, PageDep
 
 router = APIRouter(tags=["annuaire"])
@@ -92,7 +93,8 @@ async def list_services(
     return Page[ServiceCard].of([service_card(s, nom, slug) for s, nom, slug in rows], total, page)
 
 
-@router.get("/services/search", response_model=SearchPage, summary="Rechercher un service")
+@router.get("/services/search", response_model=SearchPage, summary="Rechercher un service",
+            dependencies=[Depends(limit_search)])
 async def search_services(
     session: SessionDep,
     page: PageDep,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Subquery
 
 from maillage.accounts.models import User
 from maillage.audit.service import record
@@ -151,16 +152,14 @@ class WithoutSolutionRow:
     last_sent_at: datetime
 
 
-async def list_without_solution(
-    session: AsyncSession, network: Network, page: PageParams, now: datetime | None = None
-) -> tuple[list[WithoutSolutionRow], int]:
+def without_solution(network: Network, now: datetime) -> Subquery:
     """People with referrals in the window (6 months), none of them accepted (nor
-    accepted then closed), the first one over ``without_solution_first_days`` old —
-    oldest first. Two queries."""
-    now = now or utcnow()
+    accepted then closed), the first one over ``without_solution_first_days`` old, and not
+    anonymised: one row per person with their referral counts and dates. Shared by the
+    animators' list and the indicators, so both count the same people."""
     rules = rules_for(network)
     answered_yes = Referral.status.in_((ReferralStatus.ACCEPTED, ReferralStatus.CLOSED))
-    grouped = (
+    return (
         select(
             Referral.person_id.label("person_id"),
             func.count().label("referrals"),
@@ -168,7 +167,8 @@ async def list_without_solution(
             func.min(Referral.sent_at).label("first_sent_at"),
             func.max(Referral.sent_at).label("last_sent_at"),
         )
-        .where(Referral.network_id == network.id,
+        .join(Person, Person.id == Referral.person_id)
+        .where(Referral.network_id == network.id, Person.anonymised_at.is_(None),
                Referral.sent_at >= now - timedelta(days=rules.without_solution_window_days))
         .group_by(Referral.person_id)
         .having(and_(
@@ -177,15 +177,20 @@ async def list_without_solution(
         ))
         .subquery("without_solution")
     )
-    base = select(grouped).join(Person, Person.id == grouped.c.person_id).where(Person.anonymised_at.is_(None))
-    total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
+
+
+async def list_without_solution(
+    session: AsyncSession, network: Network, page: PageParams, now: datetime | None = None
+) -> tuple[list[WithoutSolutionRow], int]:
+    """The people of ``without_solution``, oldest first. Two queries."""
+    grouped = without_solution(network, now or utcnow())
+    total = await session.scalar(select(func.count()).select_from(grouped)) or 0
     if total == 0 or page.offset >= total:
         return [], total
     rows = (await session.execute(
         select(grouped.c.person_id, Person.first_name, Person.last_name, grouped.c.referrals, grouped.c.awaiting,
                grouped.c.first_sent_at, grouped.c.last_sent_at)
         .join(Person, Person.id == grouped.c.person_id)
-        .where(Person.anonymised_at.is_(None))
         .order_by(grouped.c.first_sent_at, grouped.c.person_id)
         .offset(page.offset).limit(page.page_size)
     )).all()

@@ -11,12 +11,13 @@ first referral in the scope for the people figures."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, select, text
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from maillage.db import UTCDateTime, utcnow
 from maillage.directory.models import Network
 from maillage.referrals.models import Referral, ReferralStatus
+from maillage.referrals.queue import without_solution
 from maillage.referrals.rules import rules_for
 from maillage.referrals.stall import StallRule, not_snoozed, rule_condition
 from maillage.stats.models import StatsCell, StatsRun
@@ -199,16 +200,7 @@ async def _now_family(session: AsyncSession, network: Network, run_id: int, now:
                 .where(Referral.network_id == network.id, rule_condition(rule, rules, now), not_snoozed(now))
                 .group_by(column),
             ))
-    answered_yes = Referral.status.in_((ReferralStatus.ACCEPTED, ReferralStatus.CLOSED))
-    without = (
-        select(Referral.person_id)
-        .where(Referral.network_id == network.id,
-               Referral.sent_at >= now - timedelta(days=rules.without_solution_window_days))
-        .group_by(Referral.person_id)
-        .having(func.sum(case((answered_yes, 1), else_=0)) == 0,
-                func.min(Referral.sent_at) <= now - timedelta(days=rules.without_solution_first_days))
-        .subquery()
-    )
+    without = without_solution(network, now)
     for scope, column in (("network", literal(0)), ("sent", Referral.sender_structure_id)):
         await session.execute(insert(StatsCell).from_select(
             ["run_id", "scope", "scope_id", "month", "metric", "dim", "value"],
