@@ -36,24 +36,24 @@ async def run_once(sessionmaker: async_sessionmaker[AsyncSession], settings: Set
     report = JobsReport()
     with metrics.job("run_once"):
         async with sessionmaker() as session:
-            with metrics.job("resume_suspended"):
-                report.counts["suspensions terminées"] = await resume_suspended(session)
-            with metrics.job("remind_outdated_listings"):
-                report.counts["rappels fiches"] = await remind_outdated_listings(session)
-            with metrics.job("remind_members_review"):
-                report.counts["rappels équipes"] = await remind_members_review(session)
-            with metrics.job("stall_rules"):
-                report.counts.update(await run_stall_rules(session))
-            with metrics.job("weekly_digest"):
-                report.counts.update(await weekly_digest(session))
-            with metrics.job("appointments"):
-                report.counts.update(await appointment_jobs.run(session))
-            with metrics.job("anonymise_inactive"):
-                report.counts["personnes anonymisées"] = await anonymise_inactive(session, utcnow())
-            with metrics.job("purge_attachments"):
-                report.counts["pièces jointes supprimées"] = await purge_expired_attachments(session, utcnow())
-            with metrics.job("purge_rate_limits"):
-                report.counts["compteurs de limites purgés"] = await ratelimit.purge(session)
+            # Each step: its name in the metrics, the report's label when it returns a single
+            # count (steps returning a dict of counts name their own), and the work.
+            steps = (
+                ("resume_suspended", "suspensions terminées", lambda: resume_suspended(session)),
+                ("remind_outdated_listings", "rappels fiches", lambda: remind_outdated_listings(session)),
+                ("remind_members_review", "rappels équipes", lambda: remind_members_review(session)),
+                ("stall_rules", None, lambda: run_stall_rules(session)),
+                ("weekly_digest", None, lambda: weekly_digest(session)),
+                ("appointments", None, lambda: appointment_jobs.run(session)),
+                ("anonymise_inactive", "personnes anonymisées", lambda: anonymise_inactive(session, utcnow())),
+                ("purge_attachments", "pièces jointes supprimées",
+                 lambda: purge_expired_attachments(session, utcnow())),
+                ("purge_rate_limits", "compteurs de limites purgés", lambda: ratelimit.purge(session)),
+            )
+            for name, label, work in steps:
+                with metrics.job(name):
+                    counts = await work()
+                report.counts.update(counts if label is None else {label: counts})
             await session.commit()
             with metrics.job("stats_refresh"):
                 report.counts["indicateurs recalculés"] = await refresh_stale(session, settings.stats_refresh_minutes)

@@ -191,8 +191,12 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         limit, detail = self._limit(scope)
-        refusal = JSONResponse({"error": "trop_volumineux", "detail": detail}, status_code=413,
-                               headers={"Connection": "close"})
+
+        async def refusal(scope: Scope, receive: Receive, send: Send) -> None:
+            response = JSONResponse({"error": "trop_volumineux", "detail": detail}, status_code=413,
+                                    headers={"Connection": "close"})
+            await response(scope, receive, send)
+
         declared = next((v for k, v in scope.get("headers", ()) if k == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await refusal(scope, receive, send)

@@ -2,8 +2,11 @@
 per client IP, sign-in starts, refused API tokens; 429 with a French message and
 Retry-After; one counter row per key, reset by the window; purged by the jobs."""
 
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
+import pytest
 from maillage.accounts.models import RateLimitHit
 from maillage.accounts.service import create_api_token
 from maillage.db import utcnow
@@ -15,6 +18,14 @@ from tests.accounts.factories import make_user
 from tests.directory.factories import make_network, make_structure
 
 SEARCH = "/api/v1/services/search"
+
+
+@pytest.fixture(autouse=True)
+def clock_mid_window(monkeypatch):
+    """The limiter's windows start on multiples of their length: its clock is held 30 s
+    into the current 10-minute window, so that no test's requests straddle two windows."""
+    held = int(time.time()) // 600 * 600 + 30
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: held))
 
 
 async def test_search_is_limited_per_client_ip(app_client, settings, engine):

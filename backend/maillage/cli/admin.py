@@ -1,11 +1,9 @@
 """``maillage admin``: the platform's administrators (the first one is named here)."""
 
-import sys
 
 import click
-from rich.markup import escape
 
-from maillage.cli.common import console, run_in_session
+from maillage.cli.common import console, fail, run_in_session
 
 
 @click.group()
@@ -20,11 +18,6 @@ def _email_argument(value: str) -> str:
         return TypeAdapter(EmailStr).validate_python(value.strip())
     except ValidationError:
         raise click.BadParameter(f"« {value} » n'est pas une adresse électronique valide.") from None
-
-
-def _domain_refusal(exc: Exception) -> None:
-    console.print(f"[red]Refusé[/] : {escape(getattr(exc, 'detail', str(exc)))}", highlight=False)
-    sys.exit(2)
 
 
 @admin.command("grant")
@@ -58,7 +51,7 @@ def admin_revoke(email: str) -> None:
     try:
         address = run_in_session(work)
     except DomainError as exc:
-        _domain_refusal(exc)
+        fail(exc, 2)
     console.print(f"{address} n'administre plus la plateforme.", highlight=False)
 
 

@@ -1,12 +1,10 @@
 """``maillage backup``: create, list, prune and restore backups."""
 
-import sys
 from pathlib import Path
 
 import click
-from rich.markup import escape
 
-from maillage.cli.common import console, safe_url
+from maillage.cli.common import console, fail, safe_url
 from maillage.config import get_settings
 
 
@@ -31,11 +29,6 @@ def _retention_options(function):
                         help="Jours dont on garde la dernière sauvegarde.")(function)
 
 
-def _backup_failed(exc: Exception) -> None:
-    console.print(f"[bold red]Erreur[/] : {escape(str(exc))}", soft_wrap=True)
-    sys.exit(1)
-
-
 @click.group()
 def backup() -> None:
     """Sauvegardes de la base : pg_dump / pg_restore (PostgreSQL) ou copie SQLite, et rétention."""
@@ -53,7 +46,7 @@ def backup_create(directory: Path, keep_daily: int, keep_weekly: int, no_prune: 
         made = backups.create(get_settings().database_url, directory)
         dropped = [] if no_prune else backups.prune(directory, keep_daily, keep_weekly)
     except backups.BackupError as exc:
-        _backup_failed(exc)
+        fail(exc, 1)
     console.print(f"Sauvegarde : {made.path} ({made.size / 1_048_576:.1f} Mo)", soft_wrap=True)
     for old in dropped:
         console.print(f"Supprimée (rétention) : {old.path.name}", soft_wrap=True)
@@ -83,7 +76,7 @@ def backup_prune(directory: Path, keep_daily: int, keep_weekly: int, dry_run: bo
     try:
         dropped = backups.prune(directory, keep_daily, keep_weekly, dry_run=dry_run)
     except backups.BackupError as exc:
-        _backup_failed(exc)
+        fail(exc, 1)
     verb = "À supprimer" if dry_run else "Supprimée"
     for old in dropped:
         console.print(f"{verb} : {old.path.name}", soft_wrap=True)
@@ -102,5 +95,5 @@ def backup_restore(file: Path, database_url: str | None) -> None:
     try:
         backups.restore(file, target)
     except backups.BackupError as exc:
-        _backup_failed(exc)
+        fail(exc, 1)
     console.print(f"Restaurée dans {safe_url(target)} : {file.name}", soft_wrap=True)

@@ -1,9 +1,13 @@
-"""What every ``maillage`` command shares: the console (stderr) and one committed session."""
+"""What every ``maillage`` command shares: the console (stderr), one committed session, and
+how a command fails."""
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
+from typing import NoReturn
 
 from rich.console import Console
+from rich.markup import escape
 
 from maillage.config import get_settings
 
@@ -32,3 +36,9 @@ def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def fail(exc: Exception, code: int) -> NoReturn:
+    """Print the error (a domain error's French ``detail``, else its text) and exit with ``code``."""
+    console.print(f"[bold red]Erreur[/] : {escape(str(getattr(exc, 'detail', exc)))}", highlight=False)
+    sys.exit(code)

@@ -1,13 +1,12 @@
 """``maillage db``, ``demo``, ``export`` and ``import``: the database and the directory's data."""
 
 import json
-import sys
 from pathlib import Path
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from maillage.cli.common import console, run_in_session, safe_url
+from maillage.cli.common import console, fail, run_in_session, safe_url
 from maillage.config import get_settings
 
 
@@ -110,8 +109,7 @@ def import_data_inclusion(directory: Path, network: str, report_path: Path | Non
 
             report = run_in_session(work)
     except (DomainError, ValueError) as exc:
-        console.print(f"Erreur : {getattr(exc, 'detail', exc)}")
-        sys.exit(2)
+        fail(exc, 2)
     text = report.as_text()
     console.print(text)
     if report_path:
